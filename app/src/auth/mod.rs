@@ -1,0 +1,110 @@
+//! Staff accounts, roles and the one permission matrix, passwords, sessions and login.
+
+pub mod password;
+pub mod routes;
+pub mod session;
+pub mod users;
+
+use serde::{Deserialize, Serialize};
+
+/// The roles a staff member can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Supervisor,
+    Advocate,
+    CaseManager,
+    Trainer,
+    Analyst,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Supervisor,
+        Role::Advocate,
+        Role::CaseManager,
+        Role::Trainer,
+        Role::Analyst,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Advocate => "advocate",
+            Role::CaseManager => "case_manager",
+            Role::Trainer => "trainer",
+            Role::Analyst => "analyst",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The locale key of the role's name.
+    pub fn label_key(self) -> String {
+        format!("role.{}", self.as_str())
+    }
+}
+
+/// What a request may do. Every protected route names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// The staff home page.
+    StaffHome,
+    /// Create, edit and disable accounts; reset passwords.
+    ManageUsers,
+    /// Read the audit trail.
+    ViewAudit,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 3] = [
+        Permission::StaffHome,
+        Permission::ManageUsers,
+        Permission::ViewAudit,
+    ];
+}
+
+/// The permission matrix: which roles hold each permission. The only place this is decided.
+const MATRIX: &[(Permission, &[Role])] = &[
+    (Permission::StaffHome, &Role::ALL),
+    (Permission::ManageUsers, &[Role::Admin]),
+    (Permission::ViewAudit, &[Role::Admin, Role::Supervisor]),
+];
+
+/// True when `role` holds `permission`.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    MATRIX
+        .iter()
+        .any(|(p, roles)| *p == permission && roles.contains(&role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_is_in_the_matrix() {
+        for p in Permission::ALL {
+            assert!(MATRIX.iter().any(|(q, _)| *q == p), "{p:?} missing");
+        }
+    }
+
+    #[test]
+    fn matrix() {
+        for r in Role::ALL {
+            assert!(allows(r, Permission::StaffHome));
+            assert_eq!(allows(r, Permission::ManageUsers), r == Role::Admin);
+            assert_eq!(
+                allows(r, Permission::ViewAudit),
+                matches!(r, Role::Admin | Role::Supervisor)
+            );
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

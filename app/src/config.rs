@@ -1,0 +1,518 @@
+//! The deployment's settings: `hotline.toml`, its validation, and the paths of a deployment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The file name of a deployment's configuration.
+pub const CONFIG_FILE: &str = "hotline.toml";
+
+/// Locales compiled into the binary. The first is the fallback of last resort.
+pub const BUNDLED_LOCALES: &[&str] = &["en", "ja", "es"];
+
+/// Everything `hotline.toml` holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite:data/hotline.db` (relative to the deployment) or `postgres://…`.
+    pub database_url: String,
+    pub hotline: HotlineSettings,
+    pub server: ServerSettings,
+    #[serde(default)]
+    pub sessions: SessionSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HotlineSettings {
+    pub name: String,
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: String,
+    /// Enabled locales; the first is the default.
+    pub locales: Vec<String>,
+    /// IANA time zone name, e.g. `Asia/Tokyo`.
+    pub timezone: String,
+    pub emergency_number: String,
+    #[serde(default)]
+    pub phone_number: String,
+    #[serde(default)]
+    pub sms_number: String,
+    /// Where the quick-exit control sends a visitor.
+    #[serde(default = "default_quick_exit")]
+    pub quick_exit_url: String,
+    /// A sandbox with fictional data (set by `hotline demo`).
+    #[serde(default)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: String,
+    /// The address people and providers use to reach the hotline, e.g. `https://hotline.example.org`.
+    /// Cookies are marked `Secure` when it starts with `https://`.
+    #[serde(default)]
+    pub public_base_url: String,
+    /// Largest request body accepted, in kibibytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit_kib: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSettings {
+    #[serde(default = "default_idle")]
+    pub idle_timeout_minutes: i64,
+    #[serde(default = "default_absolute")]
+    pub absolute_timeout_hours: i64,
+    #[serde(default = "default_max_failures_account")]
+    pub max_failed_logins_per_account: i64,
+    #[serde(default = "default_max_failures_ip")]
+    pub max_failed_logins_per_ip: i64,
+    #[serde(default = "default_lockout")]
+    pub lockout_minutes: i64,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout_minutes: default_idle(),
+            absolute_timeout_hours: default_absolute(),
+            max_failed_logins_per_account: default_max_failures_account(),
+            max_failed_logins_per_ip: default_max_failures_ip(),
+            lockout_minutes: default_lockout(),
+        }
+    }
+}
+
+fn default_quick_exit() -> String {
+    "https://www.wikipedia.org/".into()
+}
+fn default_body_limit() -> usize {
+    256
+}
+fn default_idle() -> i64 {
+    30
+}
+fn default_absolute() -> i64 {
+    12
+}
+fn default_max_failures_account() -> i64 {
+    5
+}
+fn default_max_failures_ip() -> i64 {
+    20
+}
+fn default_lockout() -> i64 {
+    15
+}
+
+/// A problem with a configuration value. Each carries the locale key that explains it
+/// and the offending value, so the CLI and the web can both say it in the reader's language.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{key}: {value}")]
+pub struct ConfigProblem {
+    pub key: &'static str,
+    pub value: String,
+}
+
+impl ConfigProblem {
+    fn new(key: &'static str, value: impl Into<String>) -> Self {
+        Self {
+            key,
+            value: value.into(),
+        }
+    }
+}
+
+/// Why a deployment's configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {problem}")]
+    Invalid {
+        path: PathBuf,
+        problem: ConfigProblem,
+    },
+}
+
+impl Config {
+    /// Reads and validates `DIR/hotline.toml`.
+    pub fn load(dir: &Path) -> Result<Config, ConfigError> {
+        let path = dir.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        config
+            .validate()
+            .map_err(|problem| ConfigError::Invalid { path, problem })?;
+        Ok(config)
+    }
+
+    /// Checks every value; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
+        validate_name(&self.hotline.name)?;
+        validate_country(&self.hotline.country)?;
+        validate_locales(&self.hotline.locales)?;
+        validate_timezone(&self.hotline.timezone)?;
+        validate_phone(&self.hotline.emergency_number, true)?;
+        validate_phone(&self.hotline.phone_number, false)?;
+        validate_phone(&self.hotline.sms_number, false)?;
+        validate_listen(&self.server.listen)?;
+        validate_database_url(&self.database_url)?;
+        validate_public_url(&self.server.public_base_url)?;
+        validate_public_url(&self.hotline.quick_exit_url)?;
+        let s = &self.sessions;
+        for v in [
+            s.idle_timeout_minutes,
+            s.absolute_timeout_hours,
+            s.max_failed_logins_per_account,
+            s.max_failed_logins_per_ip,
+            s.lockout_minutes,
+        ] {
+            if v <= 0 {
+                return Err(ConfigProblem::new("config.error.positive", v.to_string()));
+            }
+        }
+        if self.server.body_limit_kib == 0 {
+            return Err(ConfigProblem::new("config.error.positive", "0"));
+        }
+        Ok(())
+    }
+
+    /// The default locale (the first enabled one).
+    pub fn default_locale(&self) -> &str {
+        self.hotline
+            .locales
+            .first()
+            .map(String::as_str)
+            .unwrap_or("en")
+    }
+
+    /// True when the public address is served over TLS, so cookies must be `Secure`.
+    pub fn served_over_tls(&self) -> bool {
+        self.server.public_base_url.starts_with("https://")
+    }
+
+    /// The database URL with a relative SQLite path resolved against the deployment directory.
+    pub fn resolved_database_url(&self, dir: &Path) -> String {
+        resolve_database_url(&self.database_url, dir)
+    }
+}
+
+/// Resolves `sqlite:relative/path` against `dir`; other URLs are returned unchanged.
+pub fn resolve_database_url(url: &str, dir: &Path) -> String {
+    match sqlite_path(url) {
+        Some(p) if Path::new(p).is_relative() => {
+            format!("sqlite://{}", dir.join(p).display())
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The file path of a `sqlite:` URL (with or without `//`), query string removed.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+pub fn validate_name(name: &str) -> Result<(), ConfigProblem> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 120 {
+        return Err(ConfigProblem::new("config.error.name", name));
+    }
+    Ok(())
+}
+
+pub fn validate_country(code: &str) -> Result<(), ConfigProblem> {
+    if crate::countries::is_country(code) {
+        Ok(())
+    } else {
+        Err(ConfigProblem::new("config.error.country", code))
+    }
+}
+
+pub fn validate_locales(locales: &[String]) -> Result<(), ConfigProblem> {
+    if locales.is_empty() {
+        return Err(ConfigProblem::new("config.error.no_locales", ""));
+    }
+    for (i, l) in locales.iter().enumerate() {
+        if !BUNDLED_LOCALES.contains(&l.as_str()) {
+            return Err(ConfigProblem::new("config.error.locale", l.clone()));
+        }
+        if locales[..i].contains(l) {
+            return Err(ConfigProblem::new("config.error.locale_twice", l.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Splits `"ja, en"` into `["ja", "en"]`.
+pub fn parse_locale_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+pub fn validate_timezone(tz: &str) -> Result<(), ConfigProblem> {
+    match jiff::tz::TimeZone::get(tz) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(ConfigProblem::new("config.error.timezone", tz)),
+    }
+}
+
+/// A phone number or short code as people dial it: digits, spaces, `+`, `-`, `(`, `)`.
+pub fn validate_phone(number: &str, required: bool) -> Result<(), ConfigProblem> {
+    let n = number.trim();
+    if n.is_empty() {
+        return if required {
+            Err(ConfigProblem::new("config.error.emergency_number", number))
+        } else {
+            Ok(())
+        };
+    }
+    let digits = n.chars().filter(char::is_ascii_digit).count();
+    let ok =
+        n.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && (2..=20).contains(&digits);
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigProblem::new("config.error.phone", number))
+    }
+}
+
+pub fn validate_listen(listen: &str) -> Result<(), ConfigProblem> {
+    listen
+        .parse::<SocketAddr>()
+        .map(|_| ())
+        .map_err(|_| ConfigProblem::new("config.error.listen", listen))
+}
+
+pub fn validate_database_url(url: &str) -> Result<(), ConfigProblem> {
+    if let Some(path) = sqlite_path(url) {
+        if path.is_empty() || path == ":memory:" {
+            return Err(ConfigProblem::new("config.error.database_url", url));
+        }
+        return Ok(());
+    }
+    if (url.starts_with("postgres://") || url.starts_with("postgresql://")) && url.len() > 13 {
+        return Ok(());
+    }
+    Err(ConfigProblem::new(
+        "config.error.database_url",
+        redact_url(url),
+    ))
+}
+
+pub fn validate_public_url(url: &str) -> Result<(), ConfigProblem> {
+    if url.is_empty()
+        || ((url.starts_with("http://") || url.starts_with("https://"))
+            && !url.contains(char::is_whitespace))
+    {
+        Ok(())
+    } else {
+        Err(ConfigProblem::new("config.error.url", url))
+    }
+}
+
+/// A database URL with any password replaced, safe to print.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.split_once('@') {
+            let user = creds.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_string()
+}
+
+/// The emergency number a country dials, used as the default for `--emergency-number`.
+pub fn default_emergency_number(country: &str) -> &'static str {
+    match country {
+        "US" | "CA" | "MX" | "PH" | "AR" | "PA" | "CR" | "SV" | "GT" | "HN" | "NI" | "UY"
+        | "PY" | "DO" | "PR" | "EC" | "BO" => "911",
+        "JP" | "KR" | "TW" => "110",
+        "GB" | "IE" | "MY" | "HK" | "BD" | "SG" => "999",
+        "AU" => "000",
+        "NZ" => "111",
+        "IN" | "NP" => "112",
+        "CN" => "110",
+        "TH" => "191",
+        "VN" => "113",
+        "BR" => "190",
+        "ZA" => "10111",
+        "NG" => "112",
+        "KE" => "999",
+        _ => "112",
+    }
+}
+
+/// Writes a commented `hotline.toml` for `config`.
+pub fn render_config(config: &Config) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let locales = config
+        .hotline
+        .locales
+        .iter()
+        .map(|l| q(l))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = &config.sessions;
+    format!(
+        r#"# hotline.toml: the settings of one hotline deployment.
+# Edit with care, then run `hotline doctor` to check it and restart `hotline serve`.
+
+# Where the records live. `sqlite:data/hotline.db` is a file inside this folder;
+# `postgres://user:password@host/dbname` moves the hotline onto PostgreSQL, where several
+# `hotline serve` processes can run behind a load balancer.
+database_url = {database_url}
+
+[hotline]
+# The name callers and staff see.
+name = {name}
+# ISO 3166-1 alpha-2 country code; used for case numbers and defaults.
+country = {country}
+# Languages offered, the first is the default. Bundled: en, ja, es.
+locales = [{locales}]
+# IANA time zone in which times are shown and operating hours are kept.
+timezone = {timezone}
+# The number to call in immediate danger, shown on every public page.
+emergency_number = {emergency}
+# The hotline's public phone and SMS numbers (leave empty until you have them).
+phone_number = {phone}
+sms_number = {sms}
+# Where the quick-exit control takes a visitor: a neutral site that raises no suspicion.
+quick_exit_url = {quick_exit}
+# true only for a sandbox with fictional data (`hotline demo`).
+demo = {demo}
+
+[server]
+# Address and port `hotline serve` listens on. Keep 127.0.0.1 behind a reverse proxy.
+listen = {listen}
+# The address people reach the hotline at, e.g. "https://hotline.example.org".
+# With https:// the session cookies are marked Secure.
+public_base_url = {public}
+# Largest request body accepted, in KiB.
+body_limit_kib = {body}
+
+[sessions]
+# A staff session ends after this many minutes without activity...
+idle_timeout_minutes = {idle}
+# ...and in any case this many hours after login.
+absolute_timeout_hours = {absolute}
+# Failed logins before an account, or an address, is locked out for lockout_minutes.
+max_failed_logins_per_account = {fa}
+max_failed_logins_per_ip = {fi}
+lockout_minutes = {lock}
+"#,
+        database_url = q(&config.database_url),
+        name = q(&config.hotline.name),
+        country = q(&config.hotline.country),
+        locales = locales,
+        timezone = q(&config.hotline.timezone),
+        emergency = q(&config.hotline.emergency_number),
+        phone = q(&config.hotline.phone_number),
+        sms = q(&config.hotline.sms_number),
+        quick_exit = q(&config.hotline.quick_exit_url),
+        demo = config.hotline.demo,
+        listen = q(&config.server.listen),
+        public = q(&config.server.public_base_url),
+        body = config.server.body_limit_kib,
+        idle = s.idle_timeout_minutes,
+        absolute = s.absolute_timeout_hours,
+        fa = s.max_failed_logins_per_account,
+        fi = s.max_failed_logins_per_ip,
+        lock = s.lockout_minutes,
+    )
+}
+
+/// A configuration with the defaults `hotline init` offers.
+pub fn default_config() -> Config {
+    Config {
+        database_url: "sqlite:data/hotline.db".into(),
+        hotline: HotlineSettings {
+            name: "National Anti-Trafficking Hotline".into(),
+            country: "US".into(),
+            locales: vec!["en".into()],
+            timezone: "UTC".into(),
+            emergency_number: "911".into(),
+            phone_number: String::new(),
+            sms_number: String::new(),
+            quick_exit_url: default_quick_exit(),
+            demo: false,
+        },
+        server: ServerSettings {
+            listen: "127.0.0.1:8080".into(),
+            public_base_url: String::new(),
+            body_limit_kib: default_body_limit(),
+        },
+        sessions: SessionSettings::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_config_reads_back_identically() {
+        let mut c = default_config();
+        c.hotline.name = "Línea \"Azul\" \\ 24h".into();
+        c.hotline.locales = vec!["ja".into(), "en".into()];
+        let text = render_config(&c);
+        let back: Config = toml::from_str(&text).expect("parses");
+        assert_eq!(back, c);
+        assert!(back.validate().is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert_eq!(
+            validate_country("XX").unwrap_err().key,
+            "config.error.country"
+        );
+        assert!(validate_country("JP").is_ok());
+        assert_eq!(
+            validate_locales(&["en".into(), "zz".into()])
+                .unwrap_err()
+                .value,
+            "zz"
+        );
+        assert!(validate_timezone("Asia/Tokyo").is_ok());
+        assert!(validate_timezone("Mars/Olympus").is_err());
+        assert!(validate_phone("110", true).is_ok());
+        assert!(validate_phone("call me", true).is_err());
+        assert!(validate_listen("0.0.0.0:80").is_ok());
+        assert!(validate_listen("localhost").is_err());
+        assert!(validate_database_url("mysql://x").is_err());
+        assert!(validate_database_url("sqlite:data/h.db").is_ok());
+    }
+
+    #[test]
+    fn relative_sqlite_paths_resolve_against_the_deployment() {
+        let url = resolve_database_url("sqlite:data/h.db", Path::new("/srv/hl"));
+        assert_eq!(url, "sqlite:///srv/hl/data/h.db");
+        assert_eq!(
+            resolve_database_url("postgres://u@h/db", Path::new("/x")),
+            "postgres://u@h/db"
+        );
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+    }
+}

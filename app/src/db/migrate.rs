@@ -1,0 +1,143 @@
+//! Embedded, per-backend migrations with checksums.
+//!
+//! Each migration runs in its own transaction together with the row that records it, so a
+//! failed migration leaves nothing half-applied. PostgreSQL takes an advisory lock so that
+//! several `hotline serve` processes starting at once migrate one at a time; SQLite's
+//! `BEGIN IMMEDIATE` does the same.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::{Backend, Db, DbError};
+
+/// One schema change.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub description: &'static str,
+    pub sql: &'static str,
+}
+
+const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    description: "accounts, sessions, audit trail, settings",
+    sql: include_str!("../../migrations/sqlite/0001_spine.sql"),
+}];
+
+const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    description: "accounts, sessions, audit trail, settings",
+    sql: include_str!("../../migrations/postgres/0001_spine.sql"),
+}];
+
+/// Where the database stands against the embedded migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub applied: Vec<i64>,
+    pub pending: Vec<i64>,
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+// Dialect-specific: the bookkeeping table.
+const CREATE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    description TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at INTEGER NOT NULL)";
+const CREATE_POSTGRES: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    applied_at BIGINT NOT NULL)";
+
+impl Db {
+    /// The migrations embedded for this backend.
+    pub fn migrations(&self) -> &'static [Migration] {
+        match self.backend {
+            Backend::Sqlite => SQLITE,
+            Backend::Postgres => POSTGRES,
+        }
+    }
+
+    async fn ensure_bookkeeping(&self) -> Result<(), DbError> {
+        let sql = match self.backend {
+            Backend::Sqlite => CREATE_SQLITE,
+            Backend::Postgres => CREATE_POSTGRES,
+        };
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Applied and pending migrations; fails if an applied one was altered or is unknown.
+    pub async fn migration_status(&self) -> Result<MigrationStatus, DbError> {
+        self.ensure_bookkeeping().await?;
+        let rows = sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+            .fetch_all(&self.pool)
+            .await?;
+        let known = self.migrations();
+        let mut applied = Vec::new();
+        for row in rows {
+            let version: i64 = row.try_get(0)?;
+            let sum: String = row.try_get(1)?;
+            match known.iter().find(|m| m.version == version) {
+                Some(m) if checksum(m.sql) == sum => applied.push(version),
+                Some(_) => return Err(DbError::ChecksumMismatch { version }),
+                None => return Err(DbError::TooNew { version }),
+            }
+        }
+        let pending = known
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        Ok(MigrationStatus { applied, pending })
+    }
+
+    /// Applies every pending migration, returning the versions applied.
+    pub async fn migrate(&self) -> Result<Vec<i64>, DbError> {
+        self.ensure_bookkeeping().await?;
+        let mut done = Vec::new();
+        for m in self.migrations() {
+            let mut tx = self.begin().await?;
+            if self.backend == Backend::Postgres {
+                // Dialect-specific: serialize concurrent migrators.
+                sqlx::query("SELECT pg_advisory_xact_lock(7243001)")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT checksum FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match existing {
+                Some(sum) if sum == checksum(m.sql) => {
+                    tx.rollback().await?;
+                    continue;
+                }
+                Some(_) => return Err(DbError::ChecksumMismatch { version: m.version }),
+                None => {}
+            }
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, description, checksum, applied_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.description)
+            .bind(checksum(m.sql))
+            .bind(super::now())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, "applied migration");
+            done.push(m.version);
+        }
+        // A newer database than this binary is refused here too.
+        self.migration_status().await?;
+        Ok(done)
+    }
+}

@@ -1,0 +1,90 @@
+//! `hotline-app`: the running hotline — web app, storage, localization and security.
+//!
+//! The installer crate (`hotline`, the binary) provisions deployments and calls into this
+//! crate; this crate never calls the installer.
+
+// Compiled strings from `locales/*.yml`, with the deployment's overrides layered on top.
+rust_i18n::i18n!(
+    "../locales",
+    fallback = "en",
+    backend = crate::i18n::OverrideBackend
+);
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod countries;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod i18n;
+pub mod state;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use config::Config;
+pub use db::Db;
+pub use state::AppState;
+
+/// Why a deployment could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Secrets(#[from] crypto::CryptoError),
+    #[error("database: {0}")]
+    Db(#[from] db::DbError),
+}
+
+/// Loads a deployment: its configuration, secrets and database (migrated), and installs its
+/// translation overrides. Override problems are logged and skipped.
+pub async fn open(dir: &Path) -> Result<AppState, OpenError> {
+    let config = Config::load(dir)?;
+    let keys = crypto::Keys::load(dir)?;
+    let db = Db::connect(&config.resolved_database_url(dir)).await?;
+    db.migrate().await?;
+    i18n::set_default_locale(config.default_locale());
+    for w in i18n::load_overrides(dir) {
+        tracing::warn!(file = %w.file, problem = %w.message, "translation override skipped");
+    }
+    Ok(AppState::new(PathBuf::from(dir), config, db, keys))
+}
+
+/// Serves the hotline on `listener` until `shutdown` completes, then finishes the requests
+/// in flight and closes the database.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let housekeeping = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) =
+                    auth::session::purge_expired(&state.db, &state.config.sessions).await
+                {
+                    tracing::warn!(error = %e, "session clean-up failed");
+                }
+            }
+        })
+    };
+    let app = web::router(state.clone());
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    housekeeping.abort();
+    state.db.close().await;
+    result
+}

@@ -1,0 +1,261 @@
+//! The web layer: the router, shared layout data, static assets, cookies and security headers.
+
+pub mod context;
+mod pages;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{middleware, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use context::Ctx;
+
+use crate::auth::Permission;
+use crate::i18n;
+use crate::state::AppState;
+
+/// One entry of the language switcher.
+pub struct LocaleLink {
+    pub code: String,
+    pub name: String,
+    pub current: bool,
+}
+
+/// Everything the shared layout (`base.html`) shows.
+pub struct Page {
+    pub locale: String,
+    pub dir: &'static str,
+    pub title: String,
+    pub hotline_name: String,
+    pub emergency_number: String,
+    pub demo: bool,
+    pub quick_exit_url: String,
+    /// The enabled locales, for the language switcher.
+    pub locales: Vec<LocaleLink>,
+    /// `?lang=xx` to keep a visitor's chosen language in public links, else empty.
+    pub lang_query: String,
+    pub user_name: Option<String>,
+    pub user_role: String,
+    pub can_manage_users: bool,
+    pub can_view_audit: bool,
+    /// A notice to show once (a locale key under `notice.`), from `?notice=`.
+    pub notice: Option<String>,
+    /// The current path, for the language switcher to come back to.
+    pub here: String,
+    ctx: Ctx,
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx, title: &str) -> Page {
+        let cfg = &ctx.state.config;
+        let notice = ctx
+            .uri
+            .split_once('?')
+            .and_then(|(_, q)| {
+                q.split('&')
+                    .find_map(|p| p.strip_prefix("notice=").map(str::to_string))
+            })
+            .map(|n| format!("notice.{n}"))
+            .filter(|k| i18n::has_key(k))
+            .map(|k| ctx.t(&k));
+        Page {
+            locale: ctx.locale.clone(),
+            dir: i18n::direction(&ctx.locale),
+            title: title.to_string(),
+            hotline_name: cfg.hotline.name.clone(),
+            emergency_number: cfg.hotline.emergency_number.clone(),
+            demo: cfg.hotline.demo,
+            quick_exit_url: cfg.hotline.quick_exit_url.clone(),
+            locales: cfg
+                .hotline
+                .locales
+                .iter()
+                .map(|l| LocaleLink {
+                    code: l.clone(),
+                    name: i18n::native_name(l),
+                    current: *l == ctx.locale,
+                })
+                .collect(),
+            lang_query: ctx
+                .lang_param
+                .as_ref()
+                .map(|l| format!("?lang={l}"))
+                .unwrap_or_default(),
+            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+            user_role: ctx
+                .user
+                .as_ref()
+                .map(|u| ctx.t(&u.role.label_key()))
+                .unwrap_or_default(),
+            can_manage_users: ctx.can(Permission::ManageUsers),
+            can_view_audit: ctx.can(Permission::ViewAudit),
+            notice,
+            here: ctx.uri.split('?').next().unwrap_or("/").to_string(),
+            ctx: ctx.clone(),
+        }
+    }
+
+    /// Translates `key` into the page's language.
+    pub fn t(&self, key: &str) -> String {
+        i18n::tr(&self.locale, key)
+    }
+
+    /// Translates `key`, filling the placeholder `name` with `value`.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        i18n::tr_with(&self.locale, key, &[(name, value)])
+    }
+
+    /// The CSRF token for a form on this page.
+    pub fn csrf(&self) -> String {
+        self.ctx.csrf()
+    }
+
+    /// "In immediate danger, call …" in the page's language.
+    pub fn emergency_line(&self) -> String {
+        self.t1("emergency.call", "number", &self.emergency_number)
+    }
+
+    pub fn logged_in(&self) -> bool {
+        self.user_name.is_some()
+    }
+}
+
+/// Cookie helpers (the few cookies this app sets are built here, all `HttpOnly`).
+pub mod cookie {
+    use std::collections::HashMap;
+
+    use axum::http::{header, HeaderMap};
+
+    pub fn parse(headers: &HeaderMap) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for v in headers.get_all(header::COOKIE) {
+            let Ok(s) = v.to_str() else { continue };
+            for pair in s.split(';') {
+                if let Some((k, v)) = pair.trim().split_once('=') {
+                    out.entry(k.to_string()).or_insert_with(|| v.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, whole site, `Secure` over TLS.
+    pub fn build(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+        let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        if secure {
+            c.push_str("; Secure");
+        }
+        if let Some(a) = max_age {
+            c.push_str(&format!("; Max-Age={a}"));
+        }
+        c
+    }
+
+    pub fn clear(name: &str, secure: bool) -> String {
+        build(name, "", secure, Some(0))
+    }
+}
+
+const STYLE_CSS: &str = include_str!("../../static/style.css");
+const APP_JS: &str = include_str!("../../static/app.js");
+
+async fn style_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE_CSS,
+    )
+}
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_JS,
+    )
+}
+
+async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok")
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    if state.db.ping().await {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "ready",
+        )
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain")],
+            "database unreachable",
+        )
+    }
+}
+
+fn static_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.server.body_limit_kib * 1024;
+    let app = Router::new()
+        .merge(pages::routes())
+        .merge(crate::auth::routes::routes())
+        .merge(crate::admin::routes())
+        .route("/static/style.css", get(style_css))
+        .route("/static/app.js", get(app_js))
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(app)
+        .layer(CompressionLayer::new())
+        .layer(static_header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .layer(static_header("x-content-type-options", "nosniff"))
+        .layer(static_header("x-frame-options", "DENY"))
+        .layer(static_header("referrer-policy", "no-referrer"))
+        .layer(static_header(
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        ))
+        // Pages about people in danger are never cached by the browser or a proxy.
+        .layer(static_header("cache-control", "no-store"))
+        // Spans carry only the method: paths and queries may hold identifiers.
+        .layer(TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<_>| tracing::info_span!("request", method = %req.method()),
+        ))
+        .with_state(state)
+}

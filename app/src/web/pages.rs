@@ -1,0 +1,85 @@
+//! The public home, the staff home and the language switcher.
+
+use askama::Template;
+use axum::extract::Form;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::{Ctx, Page};
+use crate::auth::{users, Permission};
+use crate::error::{safe_next, AppError};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public_home))
+        .route("/staff", get(staff_home))
+        .route("/language", post(switch_language))
+}
+
+#[derive(Template)]
+#[template(path = "public/home.html")]
+struct PublicHome {
+    page: Page,
+    phone_number: String,
+    sms_number: String,
+}
+
+async fn public_home(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let cfg = &ctx.state.config.hotline;
+    let t = PublicHome {
+        page: Page::new(&ctx, &cfg.name),
+        phone_number: cfg.phone_number.clone(),
+        sms_number: cfg.sms_number.clone(),
+    };
+    Ok(Html(t.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "staff/home.html")]
+struct StaffHome {
+    page: Page,
+    role_description: String,
+}
+
+async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
+    let user = ctx.require(Permission::StaffHome)?;
+    let role_description = ctx.t(&format!("role_description.{}", user.role.as_str()));
+    let t = StaffHome {
+        page: Page::new(&ctx, &ctx.t("staff.title")),
+        role_description,
+    };
+    Ok(Html(t.render()?))
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    locale: String,
+    next: Option<String>,
+}
+
+/// Saves a logged-in user's language. (Visitors switch with `?lang=` links instead, which
+/// leave no cookie behind on a shared device.)
+async fn switch_language(ctx: Ctx, Form(form): Form<LanguageForm>) -> Result<Response, AppError> {
+    if !ctx.state.config.hotline.locales.contains(&form.locale) {
+        return Err(AppError::BadRequest("error.bad_request"));
+    }
+    let next = safe_next(form.next.as_deref());
+    match &ctx.user {
+        Some(u) => {
+            users::set_locale(&ctx.state.db, u.id, &form.locale).await?;
+            Ok(Redirect::to(&next).into_response())
+        }
+        None => {
+            let sep = if next.contains('?') { '&' } else { '?' };
+            Ok((
+                [(header::LOCATION, format!("{next}{sep}lang={}", form.locale))],
+                axum::http::StatusCode::SEE_OTHER,
+            )
+                .into_response())
+        }
+    }
+}

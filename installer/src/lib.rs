@@ -1,0 +1,398 @@
+//! `hotline`: provisions and runs a national anti-trafficking hotline.
+//!
+//! The binary is a thin `main` around [`run`]; the end-to-end tests build the same entry
+//! point so they drive exactly the CLI that ships.
+
+mod cli;
+mod demo;
+mod doctor;
+mod msg;
+mod provision;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use hotline_app::audit::Actor;
+use hotline_app::auth::users::{self, Changes, NewUser};
+use hotline_app::auth::{password, Role};
+use hotline_app::{AppState, Db};
+
+use crate::cli::{Cli, Command, UserCommand};
+use crate::msg::{t, tw};
+
+/// A failure already explained in the admin's language.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+/// Parses the command line, runs the command and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(Failure(msg)) => {
+            eprintln!("{} {msg}", t("cli.error_prefix"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("HOTLINE_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Init(args) => {
+            let plan = provision::plan_from_args(&args)?;
+            let email = plan.admin_email.clone();
+            let listen = plan.config.server.listen.clone();
+            let name = plan.config.hotline.name.clone();
+            let done = provision::provision(&args.dir, plan).await?;
+            let dir = args.dir.display().to_string();
+            println!("{}", tw("cli.init.done", &[("name", &name), ("dir", &dir)]));
+            println!("{}", tw("cli.init.admin", &[("email", &email)]));
+            if let Some(pw) = done.generated_password {
+                println!("{}", tw("cli.init.password", &[("password", &pw)]));
+            }
+            println!();
+            println!("{}", t("cli.init.next_steps"));
+            println!("  cd {dir} && hotline serve");
+            println!(
+                "  {}",
+                tw(
+                    "cli.init.next_open",
+                    &[("url", &format!("http://{listen}/login"))]
+                )
+            );
+            println!("  hotline doctor --dir {dir}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { dir, listen } => {
+            let dir = dir.resolve();
+            let state = open(&dir).await?;
+            let addr = listen.unwrap_or_else(|| state.config.server.listen.clone());
+            serve(state, &addr, false).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            dir,
+            listen,
+            no_serve,
+        } => demo::run(dir, listen, no_serve).await,
+        Command::User(cmd) => user(cmd).await,
+        Command::Migrate { dir } => {
+            let dir = dir.resolve();
+            let config = load_config(&dir)?;
+            let db = connect(&dir, &config).await?;
+            let applied = db
+                .migrate()
+                .await
+                .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.to_string())])))?;
+            if applied.is_empty() {
+                println!("{}", t("cli.migrate.up_to_date"));
+            } else {
+                let list = applied
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                println!("{}", tw("cli.migrate.applied", &[("versions", &list)]));
+            }
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Doctor { dir } => Ok(doctor::run(&dir.resolve()).await),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "hotline",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_config(dir: &Path) -> Result<hotline_app::Config, Failure> {
+    use hotline_app::config::ConfigError;
+    hotline_app::Config::load(dir).map_err(|e| match e {
+        ConfigError::Read { path, .. } => Failure(tw(
+            "cli.no_deployment",
+            &[("file", &path.display().to_string())],
+        )),
+        ConfigError::Parse { path, message } => Failure(tw(
+            "cli.config_invalid",
+            &[("file", &path.display().to_string()), ("error", &message)],
+        )),
+        ConfigError::Invalid { path, problem } => Failure(format!(
+            "{}: {}",
+            path.display(),
+            tw(problem.key, &[("value", &problem.value)])
+        )),
+    })
+}
+
+async fn connect(dir: &Path, config: &hotline_app::Config) -> Result<Db, Failure> {
+    Db::connect(&config.resolved_database_url(dir))
+        .await
+        .map_err(|e| {
+            Failure(tw(
+                "cli.db.unreachable",
+                &[
+                    (
+                        "url",
+                        &hotline_app::config::redact_url(&config.database_url),
+                    ),
+                    ("error", &e.to_string()),
+                ],
+            ))
+        })
+}
+
+/// Opens a deployment for serving, explaining any problem in the admin's language.
+async fn open(dir: &Path) -> Result<AppState, Failure> {
+    let config = load_config(dir)?;
+    match hotline_app::open(dir).await {
+        Ok(s) => Ok(s),
+        Err(hotline_app::OpenError::Secrets(e)) => Err(Failure(tw(
+            "cli.secrets_problem",
+            &[("error", &e.to_string())],
+        ))),
+        Err(hotline_app::OpenError::Db(e)) => Err(Failure(tw(
+            "cli.db.unreachable",
+            &[
+                (
+                    "url",
+                    &hotline_app::config::redact_url(&config.database_url),
+                ),
+                ("error", &e.to_string()),
+            ],
+        ))),
+        Err(hotline_app::OpenError::Config(e)) => Err(Failure(e.to_string())),
+    }
+}
+
+/// Binds `addr` and serves until Ctrl-C or SIGTERM. With `fallback_port`, a busy port is
+/// replaced by a free one.
+async fn serve(state: AppState, addr: &str, fallback_port: bool) -> Result<(), Failure> {
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) if fallback_port && e.kind() == std::io::ErrorKind::AddrInUse => {
+            let host = addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            tokio::net::TcpListener::bind(format!("{host}:0"))
+                .await
+                .map_err(|e| {
+                    Failure(tw(
+                        "cli.serve.bind_failed",
+                        &[("addr", addr), ("error", &e.to_string())],
+                    ))
+                })?
+        }
+        Err(e) => {
+            return Err(Failure(tw(
+                "cli.serve.bind_failed",
+                &[("addr", addr), ("error", &e.to_string())],
+            )))
+        }
+    };
+    let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
+    println!(
+        "{}",
+        tw(
+            "cli.serve.listening",
+            &[("url", &format!("http://{local}/"))]
+        )
+    );
+    println!("{}", t("cli.serve.stop_hint"));
+    hotline_app::serve(state, listener, shutdown_signal())
+        .await
+        .map_err(|e| Failure(e.to_string()))?;
+    println!("{}", t("cli.serve.stopped"));
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn password_from(file: &Option<PathBuf>) -> Result<(String, bool), Failure> {
+    match file {
+        Some(p) => Ok((provision::read_password_file(p)?, false)),
+        None => Ok((password::generate(), true)),
+    }
+}
+
+async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
+    let dir = match &cmd {
+        UserCommand::Add { dir, .. }
+        | UserCommand::List { dir }
+        | UserCommand::Disable { dir, .. }
+        | UserCommand::Enable { dir, .. }
+        | UserCommand::ResetPassword { dir, .. } => dir.resolve(),
+    };
+    let config = load_config(&dir)?;
+    let db = connect(&dir, &config).await?;
+    let status = db
+        .migration_status()
+        .await
+        .map_err(|e| Failure(e.to_string()))?;
+    if !status.pending.is_empty() {
+        return Err(Failure(t("cli.db.pending")));
+    }
+    let actor = Actor::cli();
+    let user_err = |e: users::UserError| Failure(t(e.key()));
+    let find = |email: String| {
+        let db = db.clone();
+        async move {
+            users::find_by_email(&db, &email)
+                .await
+                .map_err(|e| Failure(e.to_string()))?
+                .ok_or_else(|| Failure(tw("cli.user.not_found", &[("email", &email)])))
+        }
+    };
+    match cmd {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            locale,
+            password_file,
+            ..
+        } => {
+            let role = Role::parse(&role)
+                .ok_or_else(|| Failure(tw("cli.user.bad_role", &[("role", &role)])))?;
+            if let Some(l) = &locale {
+                if !config.hotline.locales.contains(l) {
+                    return Err(Failure(t("user.error.locale_invalid")));
+                }
+            }
+            let (pw, generated) = password_from(&password_file)?;
+            let u = users::create(
+                &db,
+                &actor,
+                NewUser {
+                    email: &email,
+                    display_name: &name,
+                    role,
+                    locale: locale.as_deref(),
+                    password: &pw,
+                },
+            )
+            .await
+            .map_err(user_err)?;
+            println!(
+                "{}",
+                tw(
+                    "cli.user.created",
+                    &[("email", &u.email), ("role", role.as_str())]
+                )
+            );
+            if generated {
+                println!("{}", tw("cli.init.password", &[("password", &pw)]));
+            }
+        }
+        UserCommand::List { .. } => {
+            let list = users::list(&db).await.map_err(|e| Failure(e.to_string()))?;
+            println!(
+                "{:<5} {:<32} {:<13} {:<9} {}",
+                "id",
+                t("cli.user.col_email"),
+                t("cli.user.col_role"),
+                t("cli.user.col_active"),
+                t("cli.user.col_name")
+            );
+            for u in list {
+                println!(
+                    "{:<5} {:<32} {:<13} {:<9} {}",
+                    u.id,
+                    u.email,
+                    u.role.as_str(),
+                    if u.active {
+                        t("cli.user.yes")
+                    } else {
+                        t("cli.user.no")
+                    },
+                    u.display_name
+                );
+            }
+        }
+        UserCommand::Disable { email, .. } => {
+            let u = find(email).await?;
+            users::disable(&db, &actor, u.id).await.map_err(user_err)?;
+            println!("{}", tw("cli.user.disabled", &[("email", &u.email)]));
+        }
+        UserCommand::Enable { email, .. } => {
+            let u = find(email).await?;
+            users::update(
+                &db,
+                &actor,
+                u.id,
+                Changes {
+                    display_name: &u.display_name,
+                    role: u.role,
+                    locale: u.locale.as_deref(),
+                    active: true,
+                },
+            )
+            .await
+            .map_err(user_err)?;
+            println!("{}", tw("cli.user.enabled", &[("email", &u.email)]));
+        }
+        UserCommand::ResetPassword {
+            email,
+            password_file,
+            ..
+        } => {
+            let u = find(email).await?;
+            let (pw, generated) = password_from(&password_file)?;
+            users::set_password(&db, &actor, u.id, &pw)
+                .await
+                .map_err(user_err)?;
+            println!("{}", tw("cli.user.password_reset", &[("email", &u.email)]));
+            if generated {
+                println!("{}", tw("cli.init.password", &[("password", &pw)]));
+            }
+        }
+    }
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,51 @@
+//! The CLI's messages to admins, in their language: `HOTLINE_LANG`, else the usual
+//! `LC_ALL` / `LC_MESSAGES` / `LANG`, among the bundled locales; English otherwise.
+
+use std::sync::OnceLock;
+
+use hotline_app::config::BUNDLED_LOCALES;
+use hotline_app::i18n;
+
+static LOCALE: OnceLock<String> = OnceLock::new();
+
+/// `ja_JP.UTF-8` → `ja`; `es-MX` → `es`.
+fn from_env_value(v: &str) -> Option<String> {
+    let base = v.split(['.', '@']).next()?.replace('_', "-");
+    let primary = base.split('-').next()?.to_lowercase();
+    BUNDLED_LOCALES
+        .iter()
+        .find(|l| **l == base || **l == primary)
+        .map(|l| l.to_string())
+}
+
+pub fn locale() -> &'static str {
+    LOCALE.get_or_init(|| {
+        ["HOTLINE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .filter(|v| !v.is_empty())
+            .find_map(|v| from_env_value(&v))
+            .unwrap_or_else(|| "en".into())
+    })
+}
+
+/// A message in the admin's language.
+pub fn t(key: &str) -> String {
+    i18n::tr(locale(), key)
+}
+
+/// A message with `%{placeholders}` filled in.
+pub fn tw(key: &str, args: &[(&str, &str)]) -> String {
+    i18n::tr_with(locale(), key, args)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_posix_locale_names() {
+        assert_eq!(super::from_env_value("ja_JP.UTF-8").as_deref(), Some("ja"));
+        assert_eq!(super::from_env_value("es_MX").as_deref(), Some("es"));
+        assert_eq!(super::from_env_value("C.UTF-8"), None);
+        assert_eq!(super::from_env_value("de_DE"), None);
+    }
+}

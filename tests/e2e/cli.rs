@@ -1,0 +1,413 @@
+//! `hotline init`, `doctor`, `migrate`, `user`, `demo`, `--help`, completions, shutdown.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn init_writes_a_complete_private_deployment() {
+    let d = Deployment::init(&[
+        "--emergency-number",
+        "110",
+        "--phone-number",
+        "0120-000-111",
+    ]);
+    let toml = std::fs::read_to_string(d.dir.join("hotline.toml")).unwrap();
+    assert!(toml.contains("name = \"Test Hotline\""));
+    assert!(toml.contains("country = \"JP\""));
+    assert!(toml.contains("locales = [\"en\", \"ja\", \"es\"]"));
+    assert!(toml.contains("timezone = \"Asia/Tokyo\""));
+    assert!(toml.contains("emergency_number = \"110\""));
+    assert!(toml.contains("# "), "the config is commented");
+    for key in ["field-encryption.key", "blind-index.key", "csrf.key"] {
+        let mode = std::fs::metadata(d.dir.join("secrets").join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{key}");
+    }
+    let mode = std::fs::metadata(d.dir.join("secrets"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    for sub in ["data", "backups", "locales", "playbooks"] {
+        assert!(d.dir.join(sub).is_dir(), "{sub}");
+    }
+    // The first admin really exists and can log in.
+    let list = d.cli(&["user", "list"]);
+    assert!(list.status.success());
+    assert!(stdout(&list).contains(ADMIN_EMAIL));
+    assert!(stdout(&list).contains("admin"));
+    // A fresh deployment passes every check.
+    let doc = d.cli(&["doctor"]);
+    assert!(doc.status.success(), "{}", stdout(&doc));
+    assert!(stdout(&doc).contains("Everything looks fine."));
+    if d.pg.is_none() {
+        assert!(stdout(&doc).contains("WAL"));
+    }
+}
+
+#[tokio::test]
+async fn init_generates_and_prints_a_password_when_none_is_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("h");
+    let pg = postgres_url().map(|u| PgDatabase::create(&u));
+    let mut args = vec![
+        "init",
+        dir.to_str().unwrap(),
+        "--admin-email",
+        "boss@example.org",
+    ];
+    if let Some(pg) = &pg {
+        args.extend(["--database-url", pg.url.as_str()]);
+    }
+    let out = hotline(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Password"))
+        .expect("the password is printed");
+    let password = line.rsplit(' ').next().unwrap();
+    assert_eq!(password.len(), 24);
+    // Defaults were used without a terminal.
+    let toml = std::fs::read_to_string(dir.join("hotline.toml")).unwrap();
+    assert!(toml.contains("listen = \"127.0.0.1:8080\""));
+    let d = Deployment::existing(tmp, dir, pg);
+    let server = d.serve().await;
+    server.client().login("boss@example.org", password).await;
+}
+
+#[tokio::test]
+async fn init_refuses_an_existing_deployment_and_changes_nothing() {
+    let d = Deployment::init(&[]);
+    let before = std::fs::read_to_string(d.dir.join("hotline.toml")).unwrap();
+    let key_before = std::fs::read(d.dir.join("secrets/csrf.key")).unwrap();
+    let out = hotline(&["init", &d.dir_str(), "--country", "US"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(d.dir.join("hotline.toml")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(d.dir.join("secrets/csrf.key")).unwrap(),
+        key_before
+    );
+}
+
+fn assert_refused_and_clean(args: &[&str], expected: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("new-hotline");
+    let mut v = vec!["init", dir.to_str().unwrap()];
+    v.extend_from_slice(args);
+    let out = hotline(&v);
+    assert!(!out.status.success(), "init {args:?} should fail");
+    assert!(
+        stderr(&out).contains(expected),
+        "init {args:?}: expected {expected:?} in {}",
+        stderr(&out)
+    );
+    assert!(!dir.exists(), "no deployment left behind");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(
+        leftovers.is_empty(),
+        "no half-made folder left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn init_validates_every_value() {
+    assert_refused_and_clean(&["--country", "XX"], "\"XX\" is not an ISO 3166-1");
+    assert_refused_and_clean(&["--locales", "en,zz"], "\"zz\" is not a bundled language");
+    assert_refused_and_clean(
+        &["--timezone", "Mars/Olympus"],
+        "\"Mars/Olympus\" is not a known time zone",
+    );
+    assert_refused_and_clean(&["--emergency-number", "call me"], "is not a phone number");
+    assert_refused_and_clean(&["--listen", "localhost"], "is not an address and port");
+    assert_refused_and_clean(&["--admin-email", "not-an-email"], "valid email");
+    assert_refused_and_clean(
+        &[
+            "--database-url",
+            "postgres://nobody:secret@127.0.0.1:9/none",
+        ],
+        "Cannot reach the database postgres://nobody:***@127.0.0.1:9/none",
+    );
+    assert_refused_and_clean(
+        &["--database-url", "mysql://x/y"],
+        "not a supported database URL",
+    );
+}
+
+#[test]
+fn init_rejects_a_weak_password_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "short\n").unwrap();
+    let dir = tmp.path().join("h");
+    let out = hotline(&[
+        "init",
+        dir.to_str().unwrap(),
+        "--admin-password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("at least 12 characters"));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn messages_follow_the_admins_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("h");
+    let out = hotline_env(
+        &["init", dir.to_str().unwrap(), "--country", "XX"],
+        &[("HOTLINE_LANG", "ja")],
+    );
+    assert!(!out.status.success());
+    let expected = text("ja", "config.error.country").replace("%{value}", "XX");
+    assert!(stderr(&out).contains(&expected), "{}", stderr(&out));
+    let out = hotline_env(
+        &["doctor", "--dir", tmp.path().to_str().unwrap()],
+        &[("HOTLINE_LANG", ""), ("LANG", "es_MX.UTF-8")],
+    );
+    assert!(!out.status.success());
+    assert!(stdout(&out).contains(
+        &text("es", "cli.doctor.checking").replace("%{dir}", tmp.path().to_str().unwrap())
+    ));
+}
+
+#[tokio::test]
+async fn commands_find_the_deployment_by_flag_variable_or_current_folder() {
+    let d = Deployment::init(&[]);
+    let by_env = std::process::Command::new(BIN)
+        .args(["user", "list"])
+        .env("HOTLINE_DIR", &d.dir)
+        .env("HOTLINE_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(stdout(&by_env).contains(ADMIN_EMAIL));
+    let by_cwd = std::process::Command::new(BIN)
+        .args(["user", "list"])
+        .current_dir(&d.dir)
+        .env_remove("HOTLINE_DIR")
+        .env("HOTLINE_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(stdout(&by_cwd).contains(ADMIN_EMAIL));
+    let nowhere = tempfile::tempdir().unwrap();
+    let none = std::process::Command::new(BIN)
+        .args(["serve"])
+        .current_dir(nowhere.path())
+        .env_remove("HOTLINE_DIR")
+        .env("HOTLINE_LANG", "en")
+        .output()
+        .unwrap();
+    assert!(!none.status.success());
+    assert!(stderr(&none).contains("No hotline deployment here"));
+}
+
+#[tokio::test]
+async fn doctor_names_each_problem() {
+    let d = Deployment::init(&[]);
+    let key = d.dir.join("secrets/field-encryption.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(d.dir.join("locales/ja.yml"), "public: [broken\n").unwrap();
+    let out = d.cli(&["doctor"]);
+    assert!(!out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("field-encryption.key can be read by other users"),
+        "{text}"
+    );
+    assert!(text.contains("locales/ja.yml"), "{text}");
+    assert!(text.contains("2 problem(s) found."), "{text}");
+    // serve refuses to run with a readable key, naming the fix.
+    let serve = d.cli(&["serve"]);
+    assert!(!serve.status.success());
+    assert!(stderr(&serve).contains("chmod 600"), "{}", stderr(&serve));
+}
+
+#[tokio::test]
+async fn a_malformed_config_is_named_and_refused() {
+    let d = Deployment::init(&[]);
+    d.edit_config("[server]", "[server\n");
+    for cmd in [&["doctor"][..], &["serve"][..], &["migrate"][..]] {
+        let out = d.cli(cmd);
+        assert!(!out.status.success(), "{cmd:?}");
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("hotline.toml is not valid"), "{cmd:?}: {all}");
+    }
+    let d = Deployment::init(&[]);
+    d.edit_config("country = \"JP\"", "country = \"Japan\"");
+    let out = d.cli(&["serve"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("\"Japan\" is not an ISO 3166-1"));
+}
+
+#[tokio::test]
+async fn migrate_reports_an_up_to_date_database() {
+    let d = Deployment::init(&[]);
+    let out = d.cli(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("The database is up to date."));
+}
+
+#[tokio::test]
+async fn user_commands_manage_accounts() {
+    let d = Deployment::init(&[]);
+    let tmp = tempfile::tempdir().unwrap();
+    let pw = tmp.path().join("pw");
+    std::fs::write(&pw, "advocate-password-1\n").unwrap();
+    let add = d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "Ana@Example.org",
+        "--name",
+        "Ana",
+        "--role",
+        "advocate",
+        "--password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    assert!(stdout(&add).contains("Created ana@example.org (advocate)."));
+    let again = d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "ana@example.org",
+        "--name",
+        "Ana 2",
+        "--role",
+        "advocate",
+    ]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists"));
+    let bad = d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "x@example.org",
+        "--name",
+        "X",
+        "--role",
+        "root",
+    ]);
+    assert!(stderr(&bad).contains("\"root\" is not a role"));
+
+    let server = d.serve().await;
+    let ana = server.client();
+    ana.login("ana@example.org", "advocate-password-1").await;
+    assert_eq!(ana.get("/staff").await.status, 200);
+
+    // Disabling ends the running session and blocks new logins.
+    let dis = d.cli(&["user", "disable", "ana@example.org"]);
+    assert!(dis.status.success(), "{}", stderr(&dis));
+    let p = ana.get("/staff").await;
+    assert_eq!(p.status, 303);
+    assert!(p.location.unwrap().starts_with("/login"));
+    let retry = server
+        .client()
+        .try_login("ana@example.org", "advocate-password-1")
+        .await;
+    assert_eq!(retry.status, 401);
+
+    // Enabling and resetting the password: the new one works, the old one does not.
+    assert!(d
+        .cli(&["user", "enable", "ana@example.org"])
+        .status
+        .success());
+    let reset = d.cli(&["user", "reset-password", "ana@example.org"]);
+    assert!(reset.status.success());
+    let text = stdout(&reset);
+    let new_pw = text
+        .lines()
+        .find(|l| l.starts_with("Password"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        server
+            .client()
+            .try_login("ana@example.org", "advocate-password-1")
+            .await
+            .status,
+        401
+    );
+    server.client().login("ana@example.org", &new_pw).await;
+
+    let list = stdout(&d.cli(&["user", "list"]));
+    assert!(list.contains("ana@example.org"));
+    let missing = d.cli(&["user", "disable", "nobody@example.org"]);
+    assert!(stderr(&missing).contains("There is no account nobody@example.org."));
+}
+
+#[tokio::test]
+async fn serve_stops_gracefully_on_sigterm() {
+    let d = Deployment::init(&[]);
+    let server = d.serve().await;
+    assert_eq!(server.client().get("/healthz").await.body, "ok");
+    let status = server.terminate().await;
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[tokio::test]
+async fn demo_seeds_every_role_and_serves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let server = Server::start(
+        &["demo", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"],
+        &[],
+    )
+    .await;
+    let out = server.output.join("\n");
+    let password = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password for all: "))
+        .expect("the demo prints its password")
+        .to_string();
+    for role in [
+        "admin",
+        "supervisor",
+        "advocate",
+        "case_manager",
+        "trainer",
+        "analyst",
+    ] {
+        assert!(out.contains(role), "{role} login printed: {out}");
+    }
+    let home = server.client().get("/").await;
+    assert!(home.has("Demo hotline: every person and record here is fictional."));
+    assert!(home.has("Demo Anti-Trafficking Hotline"));
+    let sup = server.client();
+    sup.login("supervisor@demo.hotline.test", &password).await;
+    assert_eq!(sup.get("/admin/audit").await.status, 200);
+    assert_eq!(sup.get("/admin/users").await.status, 403);
+}
+
+#[test]
+fn help_version_and_completions() {
+    let help = hotline(&["--help"]);
+    assert!(help.status.success());
+    let text = stdout(&help);
+    for word in [
+        "init",
+        "serve",
+        "demo",
+        "user",
+        "migrate",
+        "doctor",
+        "Examples:",
+    ] {
+        assert!(text.contains(word), "--help mentions {word}");
+    }
+    let version = hotline(&["--version"]);
+    assert!(stdout(&version).contains(env!("CARGO_PKG_VERSION")));
+    let comp = hotline(&["completions", "bash"]);
+    assert!(comp.status.success());
+    assert!(stdout(&comp).contains("_hotline"));
+}

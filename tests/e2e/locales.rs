@@ -1,0 +1,211 @@
+//! Every bundled locale is complete, and pages speak the visitor's language.
+
+use std::collections::BTreeSet;
+
+use crate::support::*;
+
+const BUNDLED: [&str; 3] = ["en", "ja", "es"];
+
+fn placeholders(s: &str) -> BTreeSet<String> {
+    s.split("%{")
+        .skip(1)
+        .filter_map(|p| p.split('}').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_bundled_locale_has_every_key_with_the_same_placeholders() {
+    let en = locale_file("en");
+    for locale in BUNDLED {
+        let other = locale_file(locale);
+        let missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+        let extra: Vec<_> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+        assert!(extra.is_empty(), "{locale} has unknown keys {extra:?}");
+        for (key, value) in &other {
+            assert!(!value.trim().is_empty(), "{locale}: {key} is empty");
+            assert_eq!(
+                placeholders(value),
+                placeholders(&en[key]),
+                "{locale}: {key} has other placeholders than English"
+            );
+        }
+        if locale != "en" {
+            let same = other.iter().filter(|(k, v)| en[*k] == **v).count();
+            assert!(
+                same * 20 < other.len(),
+                "{locale}: {same} of {} strings are identical to English",
+                other.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_key_the_code_uses_exists() {
+    let en = locale_file("en");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in ["app/src", "app/templates", "installer/src"] {
+        collect(&root.join(dir), &mut files);
+    }
+    let prefixes = [
+        "nav.",
+        "quick_exit.",
+        "demo.",
+        "emergency.",
+        "public.",
+        "login.",
+        "staff.",
+        "admin.",
+        "notice.",
+        "form.",
+        "user.error.",
+        "password.error.",
+        "error.",
+        "config.error.",
+        "cli.",
+    ];
+    let mut checked = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for piece in text.split('"').skip(1).step_by(2) {
+            let looks_like_key = prefixes.iter().any(|p| piece.starts_with(p))
+                && piece
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '.' || c == '_')
+                && !piece.ends_with('.')
+                && !piece.ends_with(".html");
+            if looks_like_key {
+                checked += 1;
+                assert!(
+                    en.contains_key(piece),
+                    "{}: key {piece} is not in en.yml",
+                    f.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 100, "found only {checked} keys");
+}
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_preference_then_accept_language_then_default() {
+    let d = Deployment::init(&[]);
+    let server = d.serve().await;
+    // Accept-Language among the deployment's locales.
+    for (accept, locale) in [
+        ("ja-JP,ja;q=0.9", "ja"),
+        ("es-MX", "es"),
+        ("en", "en"),
+        ("fr, de", "en"),
+    ] {
+        let p = Browser::with_language(&server.url, accept).get("/").await;
+        assert!(
+            p.body.contains(&format!("<html lang=\"{locale}\"")),
+            "{accept}"
+        );
+        assert!(p.has(&text(locale, "public.danger_title")), "{accept}");
+        assert!(p.has(&text(locale, "public.intro")), "{accept}");
+        assert!(
+            p.has(&text(locale, "emergency.call").replace("%{number}", "110")),
+            "{accept}"
+        );
+    }
+    // The switcher offers every enabled language by its own name, and ?lang= wins.
+    let c = Browser::with_language(&server.url, "en");
+    let p = c.get("/").await;
+    for name in ["English", "日本語", "Español"] {
+        assert!(p.has(name));
+    }
+    let p = c.get("/?lang=es").await;
+    assert!(p.body.contains("<html lang=\"es\""));
+    assert!(
+        p.body.contains("href=\"/login?lang=es\""),
+        "the choice follows public links"
+    );
+    assert!(c
+        .get("/login?lang=es")
+        .await
+        .has(&text("es", "login.title")));
+
+    // A logged-in user's saved preference beats the browser's.
+    c.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let p = c
+        .submit(
+            "/staff",
+            "/language",
+            &[("locale", "ja"), ("next", "/staff")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let p = c.get("/staff").await;
+    assert!(p.body.contains("<html lang=\"ja\""));
+    assert!(p.has(&text("ja", "staff.title")));
+    assert!(p.has(&text("ja", "role.admin")));
+    // Not an enabled language: refused, nothing saved.
+    let p = c
+        .submit(
+            "/staff",
+            "/language",
+            &[("locale", "xx"), ("next", "/staff")],
+        )
+        .await;
+    assert_eq!(p.status, 400);
+    assert!(c.get("/staff").await.body.contains("<html lang=\"ja\""));
+}
+
+#[tokio::test]
+async fn the_default_is_the_first_configured_locale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("h");
+    let pg = postgres_url().map(|u| PgDatabase::create(&u));
+    let mut args = vec![
+        "init",
+        dir.to_str().unwrap(),
+        "--locales",
+        "es,en",
+        "--country",
+        "MX",
+    ];
+    if let Some(pg) = &pg {
+        args.extend(["--database-url", pg.url.as_str()]);
+    }
+    assert!(hotline(&args).status.success());
+    let d = Deployment::existing(tmp, dir, pg);
+    let server = d.serve().await;
+    let p = Browser::with_language(&server.url, "ja").get("/").await;
+    assert!(p.body.contains("<html lang=\"es\""));
+    assert!(p.has(&text("es", "emergency.call").replace("%{number}", "911")));
+    assert!(!p.has("日本語"), "only enabled languages are offered");
+}
+
+#[tokio::test]
+async fn local_overrides_replace_bundled_wording() {
+    let d = Deployment::init(&[]);
+    std::fs::write(
+        d.dir.join("locales/en.yml"),
+        "public:\n  intro: \"Our own words for the home page.\"\nno:\n  such_key: \"ignored\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.dir.join("locales/es.yml"), "public: [broken\n").unwrap();
+    let server = d.serve().await;
+    let p = server.client().get("/").await;
+    assert!(p.has("Our own words for the home page."));
+    assert!(!p.has(&text("en", "public.intro")));
+    // The broken Spanish file is skipped; the bundled Spanish still serves.
+    let p = Browser::with_language(&server.url, "es").get("/").await;
+    assert!(p.has(&text("es", "public.intro")));
+}

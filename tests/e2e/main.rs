@@ -1,0 +1,9 @@
+//! End-to-end tests: the real CLI and HTTP, on SQLite by default and on PostgreSQL when
+//! `HOTLINE_TEST_DATABASE_URL` is set.
+
+mod support;
+
+mod accounts;
+mod cli;
+mod locales;
+mod security;
