@@ -244,7 +244,12 @@ fn finish(ctx: &Ctx, response: &mut Response) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    if ctx.session_expired {
+    let sets_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(session::COOKIE.as_bytes()));
+    if ctx.session_expired && !sets_session {
         if let Ok(v) = HeaderValue::from_str(&cookie::clear(session::COOKIE, secure)) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
