@@ -411,3 +411,52 @@ fn help_version_and_completions() {
     assert!(comp.status.success());
     assert!(stdout(&comp).contains("_hotline"));
 }
+
+#[test]
+fn init_in_a_terminal_asks_for_each_value_and_re_asks_on_mistakes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("h");
+    let pg = postgres_url().map(|u| PgDatabase::create(&u));
+    let db_flag = pg
+        .as_ref()
+        .map(|p| format!(" --database-url {}", p.url))
+        .unwrap_or_default();
+    // `script` gives the CLI a terminal; the answers arrive on it line by line.
+    let answers = "Línea Nacional\nXX\nMX\nes,en\nAmerica/Mexico_City\n\nadmin@example.org\n";
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{BIN} init {}{db_flag}", dir.display()),
+            "/dev/null",
+        ])
+        .env("HOTLINE_LANG", "en")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux is available");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answers.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Hotline name [National Anti-Trafficking Hotline]:"));
+    assert!(
+        text.contains("\"XX\" is not an ISO 3166-1"),
+        "a bad answer is explained: {text}"
+    );
+    assert!(
+        text.contains("Emergency number [911]:"),
+        "the default follows the country"
+    );
+    let toml = std::fs::read_to_string(dir.join("hotline.toml")).unwrap();
+    assert!(toml.contains("name = \"Línea Nacional\""));
+    assert!(toml.contains("country = \"MX\""));
+    assert!(toml.contains("locales = [\"es\", \"en\"]"));
+    assert!(toml.contains("timezone = \"America/Mexico_City\""));
+    assert!(toml.contains("emergency_number = \"911\""));
+}
