@@ -47,9 +47,7 @@ async fn admin_logs_in_manages_users_and_logs_out() {
         .await;
     assert_eq!(created.status, 200, "{}", created.body);
     assert!(created.has("The account ben@example.org is ready."));
-    let marker = "<code>";
-    let i = created.body.find(marker).unwrap() + marker.len();
-    let ben_password = created.body[i..].split('<').next().unwrap().to_string();
+    let ben_password = created.shown_password();
 
     let list = admin.get("/admin/users").await;
     assert!(list.has("Ben Ito"));
@@ -138,9 +136,7 @@ async fn admin_logs_in_manages_users_and_logs_out() {
 #[tokio::test]
 async fn each_role_sees_only_what_the_matrix_allows() {
     let d = Deployment::init(&[]);
-    let tmp = tempfile::tempdir().unwrap();
-    let pw = tmp.path().join("pw");
-    std::fs::write(&pw, "role-password-123\n").unwrap();
+    let pw = d.scratch_file("pw", "role-password-123\n");
     let roles = [
         "admin",
         "supervisor",
@@ -239,9 +235,7 @@ async fn the_last_admin_cannot_lock_everyone_out() {
 #[tokio::test]
 async fn an_admin_resets_a_password_and_the_old_sessions_end() {
     let d = Deployment::init(&[]);
-    let tmp = tempfile::tempdir().unwrap();
-    let pw = tmp.path().join("pw");
-    std::fs::write(&pw, "trainer-password-1\n").unwrap();
+    let pw = d.scratch_file("pw", "trainer-password-1\n");
     d.cli(&[
         "user",
         "add",
@@ -264,8 +258,7 @@ async fn an_admin_resets_a_password_and_the_old_sessions_end() {
         .await;
     assert_eq!(p.status, 200);
     assert!(p.has("The password of t@example.org was reset."));
-    let i = p.body.find("<code>").unwrap() + 6;
-    let new_pw = p.body[i..].split('<').next().unwrap();
+    let new_pw = p.shown_password();
     assert_eq!(t.get("/staff").await.status, 303, "old session ended");
     assert_eq!(
         server
@@ -275,5 +268,5 @@ async fn an_admin_resets_a_password_and_the_old_sessions_end() {
             .status,
         401
     );
-    server.client().login("t@example.org", new_pw).await;
+    server.client().login("t@example.org", &new_pw).await;
 }

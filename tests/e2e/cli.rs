@@ -50,33 +50,15 @@ async fn init_writes_a_complete_private_deployment() {
 
 #[tokio::test]
 async fn init_generates_and_prints_a_password_when_none_is_given() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("h");
-    let pg = postgres_url().map(|u| PgDatabase::create(&u));
-    let mut args = vec![
-        "init",
-        dir.to_str().unwrap(),
-        "--admin-email",
-        "boss@example.org",
-    ];
-    if let Some(pg) = &pg {
-        args.extend(["--database-url", pg.url.as_str()]);
-    }
-    let out = hotline(&args);
+    let (d, out) = Deployment::init_with(&["--admin-email", "boss@example.org"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("Password"))
-        .expect("the password is printed");
-    let password = line.rsplit(' ').next().unwrap();
+    let password = printed_password(&stdout(&out));
     assert_eq!(password.len(), 24);
     // Defaults were used without a terminal.
-    let toml = std::fs::read_to_string(dir.join("hotline.toml")).unwrap();
+    let toml = std::fs::read_to_string(d.dir.join("hotline.toml")).unwrap();
     assert!(toml.contains("listen = \"127.0.0.1:8080\""));
-    let d = Deployment::existing(tmp, dir, pg);
     let server = d.serve().await;
-    server.client().login("boss@example.org", password).await;
+    server.client().login("boss@example.org", &password).await;
 }
 
 #[tokio::test]
@@ -258,9 +240,7 @@ async fn migrate_reports_an_up_to_date_database() {
 #[tokio::test]
 async fn user_commands_manage_accounts() {
     let d = Deployment::init(&[]);
-    let tmp = tempfile::tempdir().unwrap();
-    let pw = tmp.path().join("pw");
-    std::fs::write(&pw, "advocate-password-1\n").unwrap();
+    let pw = d.scratch_file("pw", "advocate-password-1\n");
     let add = d.cli(&[
         "user",
         "add",
@@ -323,13 +303,7 @@ async fn user_commands_manage_accounts() {
         .success());
     let reset = d.cli(&["user", "reset-password", "ana@example.org"]);
     assert!(reset.status.success());
-    let text = stdout(&reset);
-    let new_pw = text
-        .lines()
-        .find(|l| l.starts_with("Password"))
-        .and_then(|l| l.rsplit(' ').next())
-        .unwrap()
-        .to_string();
+    let new_pw = printed_password(&stdout(&reset));
     assert_eq!(
         server
             .client()

@@ -169,22 +169,8 @@ async fn pages_follow_preference_then_accept_language_then_default() {
 
 #[tokio::test]
 async fn the_default_is_the_first_configured_locale() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("h");
-    let pg = postgres_url().map(|u| PgDatabase::create(&u));
-    let mut args = vec![
-        "init",
-        dir.to_str().unwrap(),
-        "--locales",
-        "es,en",
-        "--country",
-        "MX",
-    ];
-    if let Some(pg) = &pg {
-        args.extend(["--database-url", pg.url.as_str()]);
-    }
-    assert!(hotline(&args).status.success());
-    let d = Deployment::existing(tmp, dir, pg);
+    let (d, out) = Deployment::init_with(&["--locales", "es,en", "--country", "MX"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let server = d.serve().await;
     let p = Browser::with_language(&server.url, "ja").get("/").await;
     assert!(p.body.contains("<html lang=\"es\""));

@@ -33,6 +33,15 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The password a command printed on its `Password …: xxxx` line.
+pub fn printed_password(text: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with("Password"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or_else(|| panic!("no password printed in {text}"))
+        .to_string()
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -154,9 +163,27 @@ impl Deployment {
         Deployment { _tmp: tmp, dir, pg }
     }
 
-    /// A deployment some test provisioned itself.
-    pub fn existing(tmp: tempfile::TempDir, dir: PathBuf, pg: Option<PgDatabase>) -> Deployment {
-        Deployment { _tmp: tmp, dir, pg }
+    /// `hotline init DIR` with only the given flags (plus the backend under test); the
+    /// caller checks the outcome.
+    pub fn init_with(flags: &[&str]) -> (Deployment, Output) {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("hotline");
+        let pg = postgres_url().map(|u| PgDatabase::create(&u));
+        let d = dir.display().to_string();
+        let mut args = vec!["init", d.as_str()];
+        args.extend_from_slice(flags);
+        if let Some(pg) = &pg {
+            args.extend(["--database-url", pg.url.as_str()]);
+        }
+        let out = hotline(&args);
+        (Deployment { _tmp: tmp, dir, pg }, out)
+    }
+
+    /// A file in the deployment's temporary folder (outside the deployment) holding `text`.
+    pub fn scratch_file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self._tmp.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p
     }
 
     pub fn dir_str(&self) -> String {
@@ -286,6 +313,12 @@ impl Page {
             .expect("page has a form with a CSRF token")
             + marker.len();
         self.body[i..].split('"').next().unwrap_or("").to_string()
+    }
+
+    /// The one-time password shown on the page.
+    pub fn shown_password(&self) -> String {
+        let i = self.body.find("<code>").expect("a password is shown") + "<code>".len();
+        self.body[i..].split('<').next().unwrap_or("").to_string()
     }
 
     pub fn has(&self, text: &str) -> bool {
