@@ -30,6 +30,8 @@ async fn admin_logs_in_manages_users_and_logs_out() {
     let home = admin.get("/staff").await;
     assert_eq!(home.status, 200);
     assert!(home.has("Welcome, Administrator."));
+    assert!(home.has("Are you safe right now? Can you speak freely?"));
+    assert!(home.has("contact emergency services at 110"));
     assert!(home.has("Users"));
 
     // Create an advocate through the form; the password is shown once.

@@ -119,7 +119,12 @@ impl Page {
 
     /// "In immediate danger, call …" in the page's language.
     pub fn emergency_line(&self) -> String {
-        self.t1("emergency.call", "number", &self.emergency_number)
+        self.with_emergency_number("emergency.call")
+    }
+
+    /// Translates `key`, filling `%{number}` with the deployment's emergency number.
+    pub fn with_emergency_number(&self, key: &str) -> String {
+        self.t1(key, "number", &self.emergency_number)
     }
 
     pub fn logged_in(&self) -> bool {
