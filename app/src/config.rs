@@ -57,6 +57,10 @@ pub struct ServerSettings {
     /// Largest request body accepted, in kibibytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_kib: usize,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (a proxy on the same
+    /// machine, 127.0.0.1 or ::1, is always believed).
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -173,7 +177,15 @@ impl Config {
         validate_listen(&self.server.listen)?;
         validate_database_url(&self.database_url)?;
         validate_public_url(&self.server.public_base_url)?;
+        if self.hotline.quick_exit_url.is_empty() {
+            return Err(ConfigProblem::new("config.error.url", ""));
+        }
         validate_public_url(&self.hotline.quick_exit_url)?;
+        for proxy in &self.server.trusted_proxies {
+            if proxy.parse::<std::net::IpAddr>().is_err() {
+                return Err(ConfigProblem::new("config.error.proxy", proxy.clone()));
+            }
+        }
         let s = &self.sessions;
         for v in [
             s.idle_timeout_minutes,
@@ -384,11 +396,11 @@ database_url = {database_url}
 [hotline]
 # The name callers and staff see.
 name = {name}
-# ISO 3166-1 alpha-2 country code; used for case numbers and defaults.
+# ISO 3166-1 alpha-2 country code.
 country = {country}
 # Languages offered, the first is the default. Bundled: en, ja, es.
 locales = [{locales}]
-# IANA time zone in which times are shown and operating hours are kept.
+# IANA time zone in which times are shown to staff.
 timezone = {timezone}
 # The number to call in immediate danger, shown on every public page.
 emergency_number = {emergency}
@@ -408,6 +420,9 @@ listen = {listen}
 public_base_url = {public}
 # Largest request body accepted, in KiB.
 body_limit_kib = {body}
+# Reverse proxies on other machines whose X-Forwarded-For header is believed, e.g. ["10.0.0.5"].
+# A proxy on this machine (127.0.0.1, ::1) is always believed.
+trusted_proxies = [{proxies}]
 
 [sessions]
 # A staff session ends after this many minutes without activity...
@@ -432,6 +447,13 @@ lockout_minutes = {lock}
         listen = q(&config.server.listen),
         public = q(&config.server.public_base_url),
         body = config.server.body_limit_kib,
+        proxies = config
+            .server
+            .trusted_proxies
+            .iter()
+            .map(|p| q(p))
+            .collect::<Vec<_>>()
+            .join(", "),
         idle = s.idle_timeout_minutes,
         absolute = s.absolute_timeout_hours,
         fa = s.max_failed_logins_per_account,
@@ -459,6 +481,7 @@ pub fn default_config() -> Config {
             listen: "127.0.0.1:8080".into(),
             public_base_url: String::new(),
             body_limit_kib: default_body_limit(),
+            trusted_proxies: Vec::new(),
         },
         sessions: SessionSettings::default(),
     }
@@ -473,6 +496,7 @@ mod tests {
         let mut c = default_config();
         c.hotline.name = "Línea \"Azul\" \\ 24h".into();
         c.hotline.locales = vec!["ja".into(), "en".into()];
+        c.server.trusted_proxies = vec!["10.0.0.5".into(), "::1".into()];
         let text = render_config(&c);
         let back: Config = toml::from_str(&text).expect("parses");
         assert_eq!(back, c);

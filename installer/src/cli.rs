@@ -69,8 +69,8 @@ without a terminal the defaults are used.\n\nExample:\n  hotline init ./jp-hotli
         /// Address and port to listen on [default: 127.0.0.1:8080, or a free port]
         #[arg(long)]
         listen: Option<String>,
-        /// Create and seed the sandbox, print the logins, but do not serve
-        #[arg(long)]
+        /// Create and seed the sandbox in DIR, print the logins, but do not serve
+        #[arg(long, requires = "dir")]
         no_serve: bool,
     },
     /// Manage staff accounts
@@ -167,6 +167,12 @@ pub enum UserCommand {
     },
     /// Enable a disabled account
     Enable {
+        #[command(flatten)]
+        dir: DirArg,
+        email: String,
+    },
+    /// Lift a login lockout after too many failed attempts
+    Unlock {
         #[command(flatten)]
         dir: DirArg,
         email: String,

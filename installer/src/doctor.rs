@@ -40,6 +40,13 @@ pub async fn run(dir: &Path) -> ExitCode {
     let config = match Config::load(dir) {
         Ok(c) => {
             r.ok(t("cli.doctor.config_ok"));
+            let path = dir.join(hotline_app::config::CONFIG_FILE);
+            if c.database_url.contains('@') && crypto::check_private(&path).is_err() {
+                r.fail(tw(
+                    "cli.doctor.config_open",
+                    &[("file", &path.display().to_string())],
+                ));
+            }
             Some(c)
         }
         Err(ConfigError::Read { path, .. }) => {
@@ -140,10 +147,7 @@ async fn check_database(dir: &Path, config: &Config, r: &mut Report) {
             return;
         }
         Err(e) => {
-            r.fail(tw(
-                "cli.db.unreachable",
-                &[("url", &shown), ("error", &e.to_string())],
-            ));
+            r.fail(crate::db_failure(config, &e).0);
             return;
         }
     };

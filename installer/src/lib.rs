@@ -16,6 +16,7 @@ use clap::{CommandFactory, Parser};
 use hotline_app::audit::Actor;
 use hotline_app::auth::users::{self, Changes, NewUser};
 use hotline_app::auth::{password, Role};
+use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
 use crate::cli::{Cli, Command, UserCommand};
@@ -167,18 +168,24 @@ fn load_config(dir: &Path) -> Result<hotline_app::Config, Failure> {
 async fn connect(dir: &Path, config: &hotline_app::Config) -> Result<Db, Failure> {
     Db::connect(&config.resolved_database_url(dir))
         .await
-        .map_err(|e| {
-            Failure(tw(
-                "cli.db.unreachable",
-                &[
-                    (
-                        "url",
-                        &hotline_app::config::redact_url(&config.database_url),
-                    ),
-                    ("error", &e.to_string()),
-                ],
-            ))
-        })
+        .map_err(|e| db_failure(config, &e))
+}
+
+/// A database problem in the admin's language (never showing a password).
+pub(crate) fn db_failure(config: &hotline_app::Config, e: &DbError) -> Failure {
+    match e {
+        DbError::SqliteMissing(path) => Failure(tw("cli.db.sqlite_missing", &[("path", path)])),
+        other => Failure(tw(
+            "cli.db.unreachable",
+            &[
+                (
+                    "url",
+                    &hotline_app::config::redact_url(&config.database_url),
+                ),
+                ("error", &other.to_string()),
+            ],
+        )),
+    }
 }
 
 /// Opens a deployment for serving, explaining any problem in the admin's language.
@@ -190,16 +197,7 @@ async fn open(dir: &Path) -> Result<AppState, Failure> {
             "cli.secrets_problem",
             &[("error", &e.to_string())],
         ))),
-        Err(hotline_app::OpenError::Db(e)) => Err(Failure(tw(
-            "cli.db.unreachable",
-            &[
-                (
-                    "url",
-                    &hotline_app::config::redact_url(&config.database_url),
-                ),
-                ("error", &e.to_string()),
-            ],
-        ))),
+        Err(hotline_app::OpenError::Db(e)) => Err(db_failure(&config, &e)),
         Err(hotline_app::OpenError::Config(e)) => Err(Failure(e.to_string())),
     }
 }
@@ -278,6 +276,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         | UserCommand::List { dir }
         | UserCommand::Disable { dir, .. }
         | UserCommand::Enable { dir, .. }
+        | UserCommand::Unlock { dir, .. }
         | UserCommand::ResetPassword { dir, .. } => dir.resolve(),
     };
     let config = load_config(&dir)?;
@@ -387,6 +386,11 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
             .await
             .map_err(user_err)?;
             println!("{}", tw("cli.user.enabled", &[("email", &u.email)]));
+        }
+        UserCommand::Unlock { email, .. } => {
+            let u = find(email).await?;
+            users::unlock(&db, &actor, u.id).await.map_err(user_err)?;
+            println!("{}", tw("cli.user.unlocked", &[("email", &u.email)]));
         }
         UserCommand::ResetPassword {
             email,

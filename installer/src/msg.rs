@@ -20,11 +20,12 @@ fn from_env_value(v: &str) -> Option<String> {
 
 pub fn locale() -> &'static str {
     LOCALE.get_or_init(|| {
+        // The first variable that is set decides, as POSIX has it (LC_ALL over LANG).
         ["HOTLINE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .filter_map(|k| std::env::var(k).ok())
-            .filter(|v| !v.is_empty())
-            .find_map(|v| from_env_value(&v))
+            .find(|v| !v.is_empty())
+            .and_then(|v| from_env_value(&v))
             .unwrap_or_else(|| "en".into())
     })
 }

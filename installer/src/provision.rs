@@ -136,15 +136,16 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
     }
     std::fs::write(staging.join("locales/README.txt"), LOCALES_README).map_err(io)?;
     std::fs::write(staging.join("playbooks/README.txt"), PLAYBOOKS_README).map_err(io)?;
-    std::fs::write(
-        staging.join(config::CONFIG_FILE),
-        config::render_config(&plan.config),
+    // Owner-only: with PostgreSQL the file holds the database password.
+    crypto::write_private(
+        &staging.join(config::CONFIG_FILE),
+        config::render_config(&plan.config).as_bytes(),
     )
-    .map_err(io)?;
+    .map_err(|e| Failure(e.to_string()))?;
     crypto::generate_secrets(staging).map_err(|e| Failure(e.to_string()))?;
 
     let url = plan.config.resolved_database_url(staging);
-    let db = Db::connect(&url).await.map_err(|e| {
+    let db = Db::create(&url).await.map_err(|e| {
         Failure(tw(
             "cli.db.unreachable",
             &[

@@ -272,3 +272,101 @@ async fn an_admin_resets_a_password_and_the_old_sessions_end() {
     );
     server.client().login("t@example.org", &new_pw).await;
 }
+
+#[tokio::test]
+async fn staff_change_their_own_password() {
+    let d = Deployment::init(&[]);
+    let pw = d.scratch_file("pw", "advocate-password-1\n");
+    d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--role",
+        "advocate",
+        "--password-file",
+        pw.to_str().unwrap(),
+    ]);
+    let server = d.serve().await;
+    let me = server.client();
+    me.login("a@example.org", "advocate-password-1").await;
+    let elsewhere = server.client();
+    elsewhere
+        .login("a@example.org", "advocate-password-1")
+        .await;
+
+    let page = me.get("/account").await;
+    assert!(page.has("My account") && page.has("a@example.org"));
+    let wrong = me
+        .submit(
+            "/account",
+            "/account",
+            &[
+                ("current", "not-it-at-all"),
+                ("new", "a-brand-new-password"),
+                ("confirm", "a-brand-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.has("The current password is not correct."));
+    let mismatch = me
+        .submit(
+            "/account",
+            "/account",
+            &[
+                ("current", "advocate-password-1"),
+                ("new", "a-brand-new-password"),
+                ("confirm", "another-new-password"),
+            ],
+        )
+        .await;
+    assert!(mismatch.has("The two new passwords are not the same."));
+    let short = me
+        .submit(
+            "/account",
+            "/account",
+            &[
+                ("current", "advocate-password-1"),
+                ("new", "short"),
+                ("confirm", "short"),
+            ],
+        )
+        .await;
+    assert!(short.has("The password must have at least 12 characters."));
+
+    let done = me
+        .submit(
+            "/account",
+            "/account",
+            &[
+                ("current", "advocate-password-1"),
+                ("new", "a-brand-new-password"),
+                ("confirm", "a-brand-new-password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let after = me.get(done.location.as_deref().unwrap()).await;
+    assert_eq!(after.status, 200, "this session continues");
+    assert!(after.has("Your password was changed."));
+    assert_eq!(
+        elsewhere.get("/staff").await.status,
+        303,
+        "other sessions end"
+    );
+    assert_eq!(
+        server
+            .client()
+            .try_login("a@example.org", "advocate-password-1")
+            .await
+            .status,
+        401
+    );
+    server
+        .client()
+        .login("a@example.org", "a-brand-new-password")
+        .await;
+}

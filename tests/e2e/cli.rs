@@ -31,6 +31,15 @@ async fn init_writes_a_complete_private_deployment() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o700);
+    let mode = std::fs::metadata(d.dir.join("hotline.toml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "hotline.toml may hold a database password"
+    );
     for sub in ["data", "backups", "locales", "playbooks"] {
         assert!(d.dir.join(sub).is_dir(), "{sub}");
     }
@@ -433,4 +442,38 @@ fn init_in_a_terminal_asks_for_each_value_and_re_asks_on_mistakes() {
     assert!(toml.contains("locales = [\"es\", \"en\"]"));
     assert!(toml.contains("timezone = \"America/Mexico_City\""));
     assert!(toml.contains("emergency_number = \"911\""));
+}
+
+#[tokio::test]
+async fn a_lost_database_file_is_reported_not_replaced() {
+    let d = Deployment::init(&[]);
+    if d.pg.is_some() {
+        return; // SQLite only: PostgreSQL databases are not files.
+    }
+    std::fs::remove_file(d.dir.join("data/hotline.db")).unwrap();
+    for cmd in [&["serve"][..], &["doctor"][..], &["user", "list"][..]] {
+        let out = d.cli(cmd);
+        assert!(!out.status.success(), "{cmd:?}");
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("hotline.db does not exist"), "{cmd:?}: {all}");
+        assert!(
+            all.contains("restore data/ from a backup"),
+            "{cmd:?}: {all}"
+        );
+    }
+    assert!(
+        !d.dir.join("data/hotline.db").exists(),
+        "no empty database was created"
+    );
+}
+
+#[test]
+fn demo_without_serving_needs_a_folder() {
+    let out = hotline(&["demo", "--no-serve"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[DIR]") || stderr(&out).contains("<DIR>"),
+        "{}",
+        stderr(&out)
+    );
 }

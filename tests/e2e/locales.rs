@@ -183,7 +183,8 @@ async fn local_overrides_replace_bundled_wording() {
     let d = Deployment::init(&[]);
     std::fs::write(
         d.dir.join("locales/en.yml"),
-        "public:\n  intro: \"Our own words for the home page.\"\nno:\n  such_key: \"ignored\"\n",
+        "public:\n  intro: \"Our own words for the home page.\"\nno:\n  such_key: \"ignored\"\n\
+         emergency:\n  call: \"Call the police.\"\n",
     )
     .unwrap();
     std::fs::write(d.dir.join("locales/es.yml"), "public: [broken\n").unwrap();
@@ -191,6 +192,15 @@ async fn local_overrides_replace_bundled_wording() {
     let p = server.client().get("/").await;
     assert!(p.has("Our own words for the home page."));
     assert!(!p.has(&text("en", "public.intro")));
+    // An override that drops the emergency number is refused; the bundled text stays.
+    assert!(p.has("If you are in immediate danger, call 110."));
+    assert!(!p.has("Call the police."));
+    let doctor = stdout(&d.cli(&["doctor"]));
+    assert!(
+        doctor.contains("emergency.call must use the placeholders"),
+        "{doctor}"
+    );
+    assert!(doctor.contains("unknown key no.such_key"), "{doctor}");
     // The broken Spanish file is skipped; the bundled Spanish still serves.
     let p = Browser::with_language(&server.url, "es").get("/").await;
     assert!(p.has(&text("es", "public.intro")));

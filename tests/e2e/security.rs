@@ -106,6 +106,68 @@ async fn repeated_failed_logins_lock_the_account_for_a_while() {
         6
     );
     assert!(actions.contains(&"auth.login_throttled".to_string()));
+
+    // What was typed for an unknown account is kept nowhere.
+    let actors: Vec<String> = sqlx::query_scalar("SELECT actor FROM audit_log")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert!(actors.contains(&"unknown account".to_string()));
+    assert!(!actors.iter().any(|a| a.contains("nobody")));
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT email_hash FROM login_attempts")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert!(!hashes.iter().any(|h| h.contains('@')));
+
+    // An admin lifts the lockout from the command line.
+    let out = d.cli(&["user", "unlock", ADMIN_EMAIL]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("they can log in again"));
+    server.client().login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+}
+
+#[tokio::test]
+async fn an_admin_lifts_a_lockout_from_the_web() {
+    let d = Deployment::init(&[]);
+    let pw = d.scratch_file("pw", "trainer-password-1\n");
+    d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "t@example.org",
+        "--name",
+        "T",
+        "--role",
+        "trainer",
+        "--password-file",
+        pw.to_str().unwrap(),
+    ]);
+    let server = d.serve().await;
+    for _ in 0..5 {
+        server
+            .client()
+            .try_login("t@example.org", "wrong-password-x")
+            .await;
+    }
+    let locked = server
+        .client()
+        .try_login("t@example.org", "trainer-password-1")
+        .await;
+    assert_eq!(locked.status, 429);
+    let admin = server.client();
+    admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let p = admin
+        .submit("/admin/users/2", "/admin/users/2/unlock", &[])
+        .await;
+    assert_eq!(p.status, 303);
+    let notice = admin.get(p.location.as_deref().unwrap()).await;
+    assert!(notice.has("The failed logins were cleared."));
+    server
+        .client()
+        .login("t@example.org", "trainer-password-1")
+        .await;
+    assert!(admin.get("/admin/audit").await.body.contains("user.unlock"));
 }
 
 #[tokio::test]
@@ -211,6 +273,10 @@ async fn cookies_are_secure_when_served_over_https() {
     let d = Deployment::init(&["--public-url", "https://hotline.example.org"]);
     let server = d.serve().await;
     let login = reqwest::get(format!("{}/login", server.url)).await.unwrap();
+    assert_eq!(
+        login.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
     let cookie = login.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
@@ -251,6 +317,17 @@ async fn the_audit_trail_records_logins_and_is_append_only() {
         .execute(&db.pool)
         .await
         .is_err());
+    if d.pg.is_some() {
+        assert!(sqlx::query("TRUNCATE audit_log")
+            .execute(&db.pool)
+            .await
+            .is_err());
+    }
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(total >= 3, "the trail is intact");
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE actor = 'someone else'")
         .fetch_one(&db.pool)
         .await
@@ -321,4 +398,38 @@ async fn logs_carry_no_login_names_or_paths() {
     for secret in ["secret.person", "secret-password", "Hidden", "admin/users"] {
         assert!(!logged.contains(secret), "{secret} leaked into the log");
     }
+}
+
+#[tokio::test]
+async fn the_address_comes_from_a_trusted_proxy_only() {
+    let d = Deployment::init(&[]);
+    let server = d.serve().await;
+    // Through a proxy on this machine, the address the proxy appended is recorded.
+    let c = server.client();
+    let token = c.get("/login").await.csrf();
+    let resp = c
+        .http
+        .post(format!("{}/login", server.url))
+        .header("x-forwarded-for", "198.51.100.7, 203.0.113.9")
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let db = d.db().await;
+    let ip: Option<String> =
+        sqlx::query_scalar("SELECT ip FROM audit_log WHERE action = 'auth.login'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(ip.as_deref(), Some("203.0.113.9"));
+    // A proxy elsewhere must be listed; a bad entry is refused at start-up.
+    d.edit_config("trusted_proxies = []", "trusted_proxies = [\"not-an-ip\"]");
+    let out = d.cli(&["serve"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("\"not-an-ip\" in trusted_proxies is not an IP address."));
 }

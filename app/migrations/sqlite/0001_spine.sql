@@ -1,4 +1,4 @@
--- The spine: staff accounts, sessions, login throttling, the audit trail, settings.
+-- The spine: staff accounts, sessions, login throttling and the audit trail.
 -- Timestamps are UTC Unix seconds; flags are 0/1.
 
 CREATE TABLE users (
@@ -23,14 +23,15 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 
+-- Only a SHA-256 of the typed email is kept, never what someone typed.
 CREATE TABLE login_attempts (
     id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
-    email TEXT NOT NULL,
+    email_hash TEXT NOT NULL,
     ip TEXT NOT NULL,
     success INTEGER NOT NULL
 );
-CREATE INDEX login_attempts_email ON login_attempts(email, at);
+CREATE INDEX login_attempts_email ON login_attempts(email_hash, at);
 CREATE INDEX login_attempts_ip ON login_attempts(ip, at);
 
 CREATE TABLE audit_log (
@@ -52,9 +53,3 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-
-CREATE TABLE settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
-    updated_at INTEGER NOT NULL
-);

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/new", get(new_user_form).post(create_user))
         .route("/admin/users/{id}", get(edit_user_form).post(update_user))
         .route("/admin/users/{id}/password", post(reset_password))
+        .route("/admin/users/{id}/unlock", post(unlock_user))
         .route("/admin/audit", get(audit_page))
 }
 
@@ -288,6 +289,17 @@ async fn reset_password(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppEr
         created: false,
     };
     Ok(Html(t.render()?).into_response())
+}
+
+async fn unlock_user(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Permission::ManageUsers)?;
+    match users::unlock(&ctx.state.db, &ctx.actor(), id).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/admin/users/{id}?notice=user_unlocked")).into_response())
+        }
+        Err(UserError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(AppError::Internal(e.to_string())),
+    }
 }
 
 struct AuditRow {

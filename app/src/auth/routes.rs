@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route("/account", get(account_page).post(change_password))
 }
 
 #[derive(Template)]
@@ -89,9 +90,14 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
     let limits = &state.config.sessions;
     let next = safe_next(form.next.as_deref());
     let email = users::normalize_email(&form.email);
+    let found = users::credentials(db, &email).await?;
+    // The trail names an account only when it exists: whatever else was typed (perhaps a
+    // password in the wrong field) is not kept.
     let attempt_actor = Actor {
-        user_id: None,
-        label: email.chars().take(254).collect(),
+        user_id: found.as_ref().map(|(u, _)| u.id),
+        label: found
+            .as_ref()
+            .map_or_else(|| "unknown account".to_string(), |(u, _)| u.email.clone()),
         ip: Some(ctx.ip.clone()),
     };
 
@@ -112,7 +118,6 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
         );
     }
 
-    let found = users::credentials(db, &email).await?;
     let user = match found {
         Some((user, hash)) => {
             let ok = password::verify(&hash, &form.password);
@@ -151,17 +156,23 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
     .await?;
     let secure = state.config.served_over_tls();
     let mut resp = Redirect::to(&next).into_response();
-    let set = cookie::build(session::COOKIE, &token, secure, None);
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&set).map_err(|e| AppError::Internal(e.to_string()))?,
-    );
+    set_session_cookie(&mut resp, &token, secure)?;
     resp.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie::clear(crate::web::context::PRE_COOKIE, secure))
             .map_err(|e| AppError::Internal(e.to_string()))?,
     );
     Ok(resp)
+}
+
+/// Puts a new session's cookie on a response.
+pub fn set_session_cookie(resp: &mut Response, token: &str, secure: bool) -> Result<(), AppError> {
+    let set = cookie::build(session::COOKIE, token, secure, None);
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&set).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(())
 }
 
 async fn logout(ctx: Ctx, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
@@ -178,5 +189,65 @@ async fn logout(ctx: Ctx, headers: axum::http::HeaderMap) -> Result<Response, Ap
         HeaderValue::from_str(&cookie::clear(session::COOKIE, secure))
             .map_err(|e| AppError::Internal(e.to_string()))?,
     );
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+struct AccountPage {
+    page: Page,
+    email: String,
+    role: String,
+    error: Option<String>,
+}
+
+async fn account_page(ctx: Ctx) -> Result<Response, AppError> {
+    let user = ctx.require(super::Permission::StaffHome)?;
+    let t = AccountPage {
+        page: Page::new(&ctx, &ctx.t("account.title")),
+        email: user.email.clone(),
+        role: ctx.t(&user.role.label_key()),
+        error: None,
+    };
+    Ok(Html(t.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// A user changes their own password; their other sessions end, this one continues.
+async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+    let user = ctx.require(super::Permission::StaffHome)?.clone();
+    let db = &ctx.state.db;
+    let refuse = |key: &str| -> Result<Response, AppError> {
+        let t = AccountPage {
+            page: Page::new(&ctx, &ctx.t("account.title")),
+            email: user.email.clone(),
+            role: ctx.t(&user.role.label_key()),
+            error: Some(ctx.t(key)),
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+    };
+    let current_ok = users::credentials(db, &user.email)
+        .await?
+        .is_some_and(|(_, hash)| password::verify(&hash, &form.current));
+    if !current_ok {
+        return refuse("account.error.current_wrong");
+    }
+    if form.new != form.confirm {
+        return refuse("account.error.mismatch");
+    }
+    match users::set_password(db, &ctx.actor(), user.id, &form.new).await {
+        Ok(()) => {}
+        Err(users::UserError::Password(key)) => return refuse(key),
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    }
+    let token = session::start(db, user.id).await?;
+    let mut resp = Redirect::to("/account?notice=password_changed").into_response();
+    set_session_cookie(&mut resp, &token, ctx.state.config.served_over_tls())?;
     Ok(resp)
 }

@@ -113,11 +113,16 @@ pub async fn purge_expired(db: &Db, limits: &SessionSettings) -> Result<(), DbEr
     Ok(())
 }
 
+/// The stored form of a typed login name: its SHA-256, never the text itself.
+fn email_hash(email: &str) -> String {
+    sha256_hex(&users::normalize_email(email))
+}
+
 /// Records a login attempt for throttling.
 pub async fn record_attempt(db: &Db, email: &str, ip: &str, success: bool) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO login_attempts (at, email, ip, success) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO login_attempts (at, email_hash, ip, success) VALUES ($1, $2, $3, $4)")
         .bind(now())
-        .bind(users::normalize_email(email))
+        .bind(email_hash(email))
         .bind(ip)
         .bind(i64::from(success))
         .execute(&db.pool)
@@ -134,16 +139,16 @@ pub async fn throttled(
     limits: &SessionSettings,
 ) -> Result<bool, DbError> {
     let since = now() - limits.lockout_minutes * 60;
-    let email = users::normalize_email(email);
+    let email = email_hash(email);
     let last_ok: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(at) FROM login_attempts WHERE email = $1 AND success = 1 AND at >= $2",
+        "SELECT MAX(at) FROM login_attempts WHERE email_hash = $1 AND success = 1 AND at >= $2",
     )
     .bind(&email)
     .bind(since)
     .fetch_one(&db.pool)
     .await?;
     let account_failures: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = 0 AND at >= $2",
+        "SELECT COUNT(*) FROM login_attempts WHERE email_hash = $1 AND success = 0 AND at >= $2",
     )
     .bind(&email)
     .bind(last_ok.map_or(since, |t| t.max(since)))
@@ -160,4 +165,14 @@ pub async fn throttled(
     .fetch_one(&db.pool)
     .await?;
     Ok(ip_failures >= limits.max_failed_logins_per_ip)
+}
+
+/// Forgets the failed logins of an account, lifting its lockout (inside the caller's
+/// transaction).
+pub async fn clear_failures(conn: &mut AnyConnection, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_attempts WHERE email_hash = $1 AND success = 0")
+        .bind(email_hash(email))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

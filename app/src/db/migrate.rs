@@ -20,13 +20,13 @@ pub struct Migration {
 
 const SQLITE: &[Migration] = &[Migration {
     version: 1,
-    description: "accounts, sessions, audit trail, settings",
+    description: "accounts, sessions, login throttling, audit trail",
     sql: include_str!("../../migrations/sqlite/0001_spine.sql"),
 }];
 
 const POSTGRES: &[Migration] = &[Migration {
     version: 1,
-    description: "accounts, sessions, audit trail, settings",
+    description: "accounts, sessions, login throttling, audit trail",
     sql: include_str!("../../migrations/postgres/0001_spine.sql"),
 }];
 

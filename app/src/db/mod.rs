@@ -34,6 +34,9 @@ pub struct Db {
 pub enum DbError {
     #[error("unsupported database URL")]
     Unsupported,
+    /// An existing deployment's SQLite file is gone: never silently start with an empty one.
+    #[error("the database file {0} does not exist")]
+    SqliteMissing(String),
     #[error("{0}")]
     Sqlx(#[from] sqlx::Error),
     #[error("migration {version} was changed after it was applied")]
@@ -45,10 +48,25 @@ pub enum DbError {
 pub type Tx = Transaction<'static, Any>;
 
 impl Db {
-    /// Connects to `url` (a resolved `sqlite://…` path or `postgres://…`). For SQLite the
-    /// file is created if missing and every connection gets WAL, `synchronous = FULL`,
-    /// foreign keys and a busy timeout.
+    /// Connects to an existing database (a resolved `sqlite://…` path or `postgres://…`).
+    /// A missing SQLite file is an error: an empty database must never replace lost data.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        if let Some(path) = crate::config::sqlite_path(url) {
+            if !std::path::Path::new(path).exists() {
+                return Err(DbError::SqliteMissing(path.to_string()));
+            }
+        }
+        Self::open(url, false).await
+    }
+
+    /// Connects, creating the SQLite file if needed (provisioning only).
+    pub async fn create(url: &str) -> Result<Db, DbError> {
+        Self::open(url, true).await
+    }
+
+    /// Every SQLite connection gets WAL, `synchronous = FULL`, foreign keys and a busy
+    /// timeout.
+    async fn open(url: &str, create: bool) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -58,7 +76,9 @@ impl Db {
             return Err(DbError::Unsupported);
         };
         let url = match backend {
-            Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
+            Backend::Sqlite if !url.contains('?') => {
+                format!("{url}?mode={}", if create { "rwc" } else { "rw" })
+            }
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?

@@ -123,7 +123,7 @@ pub fn direction(locale: &str) -> &'static str {
 }
 
 /// Picks the locale of a request among the deployment's `enabled` locales: the user's saved
-/// preference, else the visitor's chosen language (cookie), else the best match of
+/// preference, else the visitor's chosen language (`?lang=`), else the best match of
 /// `Accept-Language`, else the deployment default (the first enabled locale).
 pub fn negotiate(
     user_pref: Option<&str>,
@@ -226,17 +226,39 @@ pub fn read_overrides(
         flatten("", &value, &mut flat);
         let entry = map.entry(locale).or_default();
         for (key, text) in flat {
-            if has_key(&key) {
-                entry.insert(key, text);
-            } else {
+            let Some(original) = crate::_RUST_I18N_BACKEND.translate("en", &key) else {
                 warnings.push(OverrideWarning {
                     file: file.clone(),
                     message: format!("unknown key {key}"),
                 });
+                continue;
+            };
+            if placeholders(&text) != placeholders(&original) {
+                warnings.push(OverrideWarning {
+                    file: file.clone(),
+                    message: format!(
+                        "{key} must use the placeholders {:?}",
+                        placeholders(&original)
+                    ),
+                });
+                continue;
             }
+            entry.insert(key, text);
         }
     }
     (map, warnings)
+}
+
+/// The `%{name}` placeholders of a text, sorted.
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split("%{")
+        .skip(1)
+        .filter_map(|p| p.split_once('}').map(|(name, _)| name.to_string()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn flatten(prefix: &str, value: &serde_yaml::Value, out: &mut Vec<(String, String)>) {
@@ -279,6 +301,15 @@ mod tests {
             negotiate(None, None, Some("ja-JP"), &enabled(&["en", "ja"])),
             "ja"
         );
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(
+            placeholders("Call %{number} or %{other}, %{number}"),
+            ["number", "other"]
+        );
+        assert!(placeholders("no braces % {x}").is_empty());
     }
 
     #[test]

@@ -101,11 +101,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
-/// The client's address. Behind a reverse proxy on the same machine the proxy's own
-/// `X-Forwarded-For` entry (the right-most) is used.
-fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
+/// The client's address. Behind a trusted reverse proxy (one on this machine, or one listed
+/// in `trusted_proxies`) the entry that proxy added to `X-Forwarded-For` (the right-most) is
+/// used; a client cannot forge it, since the proxy appends what it saw.
+fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trusted: &[String]) -> String {
     let peer_ip = peer.map(|p| p.ip());
-    if peer_ip.is_none_or(|ip| ip.is_loopback()) {
+    let from_proxy = peer_ip
+        .is_none_or(|ip| ip.is_loopback() || trusted.iter().any(|t| t.parse::<IpAddr>() == Ok(ip)));
+    if from_proxy {
         if let Some(fwd) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
@@ -132,7 +135,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    let ip = client_ip(&parts.headers, peer);
+    let ip = client_ip(&parts.headers, peer, &state.config.server.trusted_proxies);
     let cookies = cookie::parse(&parts.headers);
     let enabled = &state.config.hotline.locales;
 
@@ -238,6 +241,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 /// removal of a session cookie that expired.
 fn finish(ctx: &Ctx, response: &mut Response) {
     let secure = ctx.state.config.served_over_tls();
+    if secure {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if ctx.pre_new && ctx.pre_used.load(Ordering::Relaxed) {
         if let Ok(v) = HeaderValue::from_str(&cookie::build(PRE_COOKIE, &ctx.binding, secure, None))
         {
