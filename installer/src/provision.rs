@@ -213,7 +213,11 @@ fn ask(
 ) -> Result<String, Failure> {
     let stdin = std::io::stdin();
     loop {
-        print!("{} [{}]: ", t(label_key), default);
+        if default.is_empty() {
+            print!("{}: ", t(label_key));
+        } else {
+            print!("{} [{}]: ", t(label_key), default);
+        }
         let _ = std::io::stdout().flush();
         let mut line = String::new();
         let n = stdin
@@ -276,33 +280,48 @@ pub fn plan_from_args(args: &InitArgs) -> Result<Plan, Failure> {
         config::default_emergency_number(&country),
         &|v| cp(config::validate_phone(v, true)),
     )?;
+    let admin_password = match &args.admin_password_file {
+        Some(p) => Some(read_password_file(p)?),
+        None => None,
+    };
+    let phone = value(&args.phone_number, "cli.ask.phone_number", "", &|v| {
+        cp(config::validate_phone(v, false))
+    })?;
+    let sms = value(&args.sms_number, "cli.ask.sms_number", "", &|v| {
+        cp(config::validate_phone(v, false))
+    })?;
+    let database_url = value(
+        &args.database_url,
+        "cli.ask.database_url",
+        &defaults.database_url,
+        &|v| cp(config::validate_database_url(v)),
+    )?;
+    let listen = value(
+        &args.listen,
+        "cli.ask.listen",
+        &defaults.server.listen,
+        &|v| cp(config::validate_listen(v)),
+    )?;
+    let public_url = value(&args.public_url, "cli.ask.public_url", "", &|v| {
+        cp(config::validate_public_url(v))
+    })?;
     let admin_email = value(
         &args.admin_email,
         "cli.ask.admin_email",
         "admin@example.org",
         &|v| users::check_email(v).map_err(|e| t(e.key())),
     )?;
-    let admin_password = match &args.admin_password_file {
-        Some(p) => Some(read_password_file(p)?),
-        None => None,
-    };
     let mut config = defaults;
     config.hotline.name = name;
     config.hotline.country = country;
     config.hotline.locales = config::parse_locale_list(&locales);
     config.hotline.timezone = timezone;
     config.hotline.emergency_number = emergency;
-    config.hotline.phone_number = args.phone_number.clone().unwrap_or_default();
-    config.hotline.sms_number = args.sms_number.clone().unwrap_or_default();
-    if let Some(url) = &args.database_url {
-        config.database_url = url.clone();
-    }
-    if let Some(listen) = &args.listen {
-        config.server.listen = listen.clone();
-    }
-    if let Some(url) = &args.public_url {
-        config.server.public_base_url = url.clone();
-    }
+    config.hotline.phone_number = phone;
+    config.hotline.sms_number = sms;
+    config.database_url = database_url;
+    config.server.listen = listen;
+    config.server.public_base_url = public_url;
     Ok(Plan {
         config,
         admin_email,

@@ -405,7 +405,7 @@ fn init_in_a_terminal_asks_for_each_value_and_re_asks_on_mistakes() {
         .map(|p| format!(" --database-url {}", p.url))
         .unwrap_or_default();
     // `script` gives the CLI a terminal; the answers arrive on it line by line.
-    let answers = "Línea Nacional\nXX\nMX\nes,en\nAmerica/Mexico_City\n\nadmin@example.org\n";
+    let answers = "Línea Nacional\nXX\nMX\nes,en\nAmerica/Mexico_City\n\n800 123 4567\n\n\n\n\nadmin@example.org\n";
     let mut child = std::process::Command::new("script")
         .args([
             "-qec",
@@ -442,6 +442,9 @@ fn init_in_a_terminal_asks_for_each_value_and_re_asks_on_mistakes() {
     assert!(toml.contains("locales = [\"es\", \"en\"]"));
     assert!(toml.contains("timezone = \"America/Mexico_City\""));
     assert!(toml.contains("emergency_number = \"911\""));
+    assert!(toml.contains("phone_number = \"800 123 4567\""));
+    assert!(toml.contains("sms_number = \"\""));
+    assert!(toml.contains("listen = \"127.0.0.1:8080\""));
 }
 
 #[tokio::test]
