@@ -30,13 +30,41 @@ pub struct ErrorPage {
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            DbError::Sqlx(e) => e.into(),
+            other => AppError::Internal(other.to_string()),
+        }
     }
 }
 
 impl From<sqlx::Error> for AppError {
+    /// Keeps only the kind of failure: a database's own message may quote the values of a
+    /// row (a unique-key violation does), and those must never reach a log.
     fn from(e: sqlx::Error) -> Self {
-        AppError::Internal(e.to_string())
+        let kind = match &e {
+            sqlx::Error::Database(db) => format!(
+                "database error {}",
+                db.code().map(|c| c.into_owned()).unwrap_or_default()
+            ),
+            sqlx::Error::PoolTimedOut => "database pool timed out".into(),
+            sqlx::Error::Io(_) => "database I/O error".into(),
+            sqlx::Error::RowNotFound => "row not found".into(),
+            sqlx::Error::ColumnDecode { index, .. } => {
+                format!("column {index} could not be decoded")
+            }
+            _ => "database error".into(),
+        };
+        AppError::Internal(kind)
+    }
+}
+
+impl From<crate::auth::users::UserError> for AppError {
+    fn from(e: crate::auth::users::UserError) -> Self {
+        match e {
+            crate::auth::users::UserError::Db(db) => db.into(),
+            crate::auth::users::UserError::NotFound => AppError::NotFound,
+            other => AppError::BadRequest(other.key()),
+        }
     }
 }
 

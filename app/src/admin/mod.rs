@@ -153,9 +153,10 @@ struct PasswordShown {
     created: bool,
 }
 
-fn refusal(ctx: &Ctx, e: &UserError) -> Result<String, AppError> {
+/// The explanation of a refused change, or the error page for a database failure.
+fn refusal(ctx: &Ctx, e: UserError) -> Result<String, AppError> {
     match e {
-        UserError::Db(db) => Err(AppError::Internal(db.to_string())),
+        UserError::Db(db) => Err(db.into()),
         other => Ok(ctx.t(other.key())),
     }
 }
@@ -197,7 +198,7 @@ async fn create_user(ctx: Ctx, Form(form): Form<UserForm>) -> Result<Response, A
             Ok(Html(t.render()?).into_response())
         }
         Err(e) => {
-            let msg = refusal(&ctx, &e)?;
+            let msg = refusal(&ctx, e)?;
             form_page(
                 &ctx,
                 None,
@@ -262,7 +263,7 @@ async fn update_user(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/users?notice=user_saved").into_response()),
         Err(e) => {
-            let msg = refusal(&ctx, &e)?;
+            let msg = refusal(&ctx, e)?;
             form_page(
                 &ctx,
                 Some(id),
@@ -278,10 +279,7 @@ async fn reset_password(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppEr
     ctx.require(Permission::ManageUsers)?;
     let u = load(&ctx, id).await?;
     let pw = password::generate();
-    if let Err(e) = users::set_password(&ctx.state.db, &ctx.actor(), id, &pw).await {
-        refusal(&ctx, &e)?;
-        return Err(AppError::BadRequest(e.key()));
-    }
+    users::set_password(&ctx.state.db, &ctx.actor(), id, &pw).await?;
     let t = PasswordShown {
         page: Page::new(&ctx, &ctx.t("admin.users.password_title")),
         email: u.email,
@@ -297,8 +295,7 @@ async fn unlock_user(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/users/{id}?notice=user_unlocked")).into_response())
         }
-        Err(UserError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(AppError::Internal(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -244,7 +244,7 @@ async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> Result<Res
     match users::set_password(db, &ctx.actor(), user.id, &form.new).await {
         Ok(()) => {}
         Err(users::UserError::Password(key)) => return refuse(key),
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(e.into()),
     }
     let token = session::start(db, user.id).await?;
     let mut resp = Redirect::to("/account?notice=password_changed").into_response();
