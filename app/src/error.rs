@@ -41,20 +41,7 @@ impl From<sqlx::Error> for AppError {
     /// Keeps only the kind of failure: a database's own message may quote the values of a
     /// row (a unique-key violation does), and those must never reach a log.
     fn from(e: sqlx::Error) -> Self {
-        let kind = match &e {
-            sqlx::Error::Database(db) => format!(
-                "database error {}",
-                db.code().map(|c| c.into_owned()).unwrap_or_default()
-            ),
-            sqlx::Error::PoolTimedOut => "database pool timed out".into(),
-            sqlx::Error::Io(_) => "database I/O error".into(),
-            sqlx::Error::RowNotFound => "row not found".into(),
-            sqlx::Error::ColumnDecode { index, .. } => {
-                format!("column {index} could not be decoded")
-            }
-            _ => "database error".into(),
-        };
-        AppError::Internal(kind)
+        AppError::Internal(DbError::Sqlx(e).kind())
     }
 }
 

@@ -72,7 +72,7 @@ pub async fn serve(
                 if let Err(e) =
                     auth::session::purge_expired(&state.db, &state.config.sessions).await
                 {
-                    tracing::warn!(error = %e, "session clean-up failed");
+                    tracing::warn!(error = %e.kind(), "session clean-up failed");
                 }
             }
         })

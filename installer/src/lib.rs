@@ -389,7 +389,11 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         }
         UserCommand::Unlock { email, .. } => {
             let u = find(email).await?;
-            users::unlock(&db, &actor, u.id).await.map_err(user_err)?;
+            let keys = hotline_app::crypto::Keys::load(&dir)
+                .map_err(|e| Failure(tw("cli.secrets_problem", &[("error", &e.to_string())])))?;
+            users::unlock(&db, &keys.index, &actor, u.id)
+                .await
+                .map_err(user_err)?;
             println!("{}", tw("cli.user.unlocked", &[("email", &u.email)]));
         }
         UserCommand::ResetPassword {

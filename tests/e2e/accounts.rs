@@ -370,3 +370,51 @@ async fn staff_change_their_own_password() {
         .login("a@example.org", "a-brand-new-password")
         .await;
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled() {
+    let d = Deployment::init(&[]);
+    let server = d.serve().await;
+    let thief = server.client();
+    thief.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for _ in 0..5 {
+        let p = thief
+            .submit(
+                "/account",
+                "/account",
+                &[
+                    ("current", "a-wrong-guess-1"),
+                    ("new", "stolen-password-1"),
+                    ("confirm", "stolen-password-1"),
+                ],
+            )
+            .await;
+        assert!(p.has("The current password is not correct."));
+    }
+    let p = thief
+        .submit(
+            "/account",
+            "/account",
+            &[
+                ("current", ADMIN_PASSWORD),
+                ("new", "stolen-password-1"),
+                ("confirm", "stolen-password-1"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has("Too many wrong passwords."));
+    assert_eq!(
+        server
+            .client()
+            .try_login(ADMIN_EMAIL, "stolen-password-1")
+            .await
+            .status,
+        429
+    );
+    assert!(thief
+        .get("/admin/audit")
+        .await
+        .body
+        .contains("account.password_check_failed"));
+}

@@ -291,7 +291,7 @@ async fn reset_password(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppEr
 
 async fn unlock_user(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Permission::ManageUsers)?;
-    match users::unlock(&ctx.state.db, &ctx.actor(), id).await {
+    match users::unlock(&ctx.state.db, &ctx.state.keys.index, &ctx.actor(), id).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/users/{id}?notice=user_unlocked")).into_response())
         }

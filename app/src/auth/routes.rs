@@ -101,7 +101,7 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
         ip: Some(ctx.ip.clone()),
     };
 
-    if session::throttled(db, &email, &ctx.ip, limits).await? {
+    if session::throttled(db, &state.keys.index, &email, &ctx.ip, limits).await? {
         audit::record_now(db, &attempt_actor, Event::new("auth.login_throttled")).await?;
         let msg = crate::i18n::tr_with(
             &ctx.locale,
@@ -129,7 +129,7 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
         }
     };
     let Some(user) = user else {
-        session::record_attempt(db, &email, &ctx.ip, false).await?;
+        session::record_attempt(db, &state.keys.index, &email, &ctx.ip, false).await?;
         audit::record_now(db, &attempt_actor, Event::new("auth.login_failed")).await?;
         return render(
             &ctx,
@@ -141,7 +141,7 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> Result<Response, AppErr
         );
     };
 
-    session::record_attempt(db, &email, &ctx.ip, true).await?;
+    session::record_attempt(db, &state.keys.index, &email, &ctx.ip, true).await?;
     // A fresh token at every login: a session id planted before login is never reused.
     let token = session::start(db, user.id).await?;
     audit::record_now(
@@ -232,10 +232,23 @@ async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> Result<Res
         };
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
     };
+    // Guessing the current password from a hijacked session is throttled like logins.
+    let index = &ctx.state.keys.index;
+    let limits = &ctx.state.config.sessions;
+    if session::throttled(db, index, &user.email, &ctx.ip, limits).await? {
+        return refuse("account.error.throttled");
+    }
     let current_ok = users::credentials(db, &user.email)
         .await?
         .is_some_and(|(_, hash)| password::verify(&hash, &form.current));
     if !current_ok {
+        session::record_attempt(db, index, &user.email, &ctx.ip, false).await?;
+        audit::record_now(
+            db,
+            &ctx.actor(),
+            Event::new("account.password_check_failed"),
+        )
+        .await?;
         return refuse("account.error.current_wrong");
     }
     if form.new != form.confirm {

@@ -7,7 +7,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::users::{self, User};
 use crate::config::SessionSettings;
-use crate::crypto::{random_token, sha256_hex};
+use crate::crypto::{random_token, sha256_hex, BlindIndex};
 use crate::db::{now, Db, DbError};
 
 pub const COOKIE: &str = "hb_session";
@@ -113,16 +113,24 @@ pub async fn purge_expired(db: &Db, limits: &SessionSettings) -> Result<(), DbEr
     Ok(())
 }
 
-/// The stored form of a typed login name: its SHA-256, never the text itself.
-fn email_hash(email: &str) -> String {
-    sha256_hex(&users::normalize_email(email))
+/// The stored form of a typed login name: a keyed blind index (HMAC under the deployment's
+/// index key), never the text itself, so even a password typed into the email field cannot be
+/// recovered from the table.
+fn email_hash(index: &BlindIndex, email: &str) -> String {
+    index.index("login_email", &users::normalize_email(email))
 }
 
 /// Records a login attempt for throttling.
-pub async fn record_attempt(db: &Db, email: &str, ip: &str, success: bool) -> Result<(), DbError> {
+pub async fn record_attempt(
+    db: &Db,
+    index: &BlindIndex,
+    email: &str,
+    ip: &str,
+    success: bool,
+) -> Result<(), DbError> {
     sqlx::query("INSERT INTO login_attempts (at, email_hash, ip, success) VALUES ($1, $2, $3, $4)")
         .bind(now())
-        .bind(email_hash(email))
+        .bind(email_hash(index, email))
         .bind(ip)
         .bind(i64::from(success))
         .execute(&db.pool)
@@ -134,12 +142,13 @@ pub async fn record_attempt(db: &Db, email: &str, ip: &str, success: bool) -> Re
 /// Failures count since the last success of the account, within the lockout window.
 pub async fn throttled(
     db: &Db,
+    index: &BlindIndex,
     email: &str,
     ip: &str,
     limits: &SessionSettings,
 ) -> Result<bool, DbError> {
     let since = now() - limits.lockout_minutes * 60;
-    let email = email_hash(email);
+    let email = email_hash(index, email);
     let last_ok: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(at) FROM login_attempts WHERE email_hash = $1 AND success = 1 AND at >= $2",
     )
@@ -169,9 +178,13 @@ pub async fn throttled(
 
 /// Forgets the failed logins of an account, lifting its lockout (inside the caller's
 /// transaction).
-pub async fn clear_failures(conn: &mut AnyConnection, email: &str) -> Result<(), sqlx::Error> {
+pub async fn clear_failures(
+    conn: &mut AnyConnection,
+    index: &BlindIndex,
+    email: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_attempts WHERE email_hash = $1 AND success = 0")
-        .bind(email_hash(email))
+        .bind(email_hash(index, email))
         .execute(conn)
         .await?;
     Ok(())

@@ -363,10 +363,15 @@ pub async fn set_locale(db: &Db, id: i64, locale: &str) -> Result<(), DbError> {
 }
 
 /// Lifts a login lockout of an account (its failed attempts are forgotten).
-pub async fn unlock(db: &Db, actor: &Actor, id: i64) -> Result<User, UserError> {
+pub async fn unlock(
+    db: &Db,
+    index: &crate::crypto::BlindIndex,
+    actor: &Actor,
+    id: i64,
+) -> Result<User, UserError> {
     let u = get(db, id).await?.ok_or(UserError::NotFound)?;
     let mut tx = db.begin().await?;
-    super::session::clear_failures(&mut tx, &u.email).await?;
+    super::session::clear_failures(&mut tx, index, &u.email).await?;
     audit::record(&mut tx, actor, Event::new("user.unlock").target("user", id)).await?;
     tx.commit().await?;
     Ok(u)

@@ -47,6 +47,23 @@ pub enum DbError {
 
 pub type Tx = Transaction<'static, Any>;
 
+impl DbError {
+    /// A description safe for logs: the kind of failure, never a database message (which
+    /// may quote a row's values).
+    pub fn kind(&self) -> String {
+        match self {
+            DbError::Sqlx(sqlx::Error::Database(db)) => format!(
+                "database error {}",
+                db.code().map(|c| c.into_owned()).unwrap_or_default()
+            ),
+            DbError::Sqlx(sqlx::Error::PoolTimedOut) => "database pool timed out".into(),
+            DbError::Sqlx(sqlx::Error::Io(_)) => "database I/O error".into(),
+            DbError::Sqlx(_) => "database error".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl Db {
     /// Connects to an existing database (a resolved `sqlite://…` path or `postgres://…`).
     /// A missing SQLite file is an error: an empty database must never replace lost data.

@@ -150,7 +150,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             }
             Ok(Lookup::Expired) => session_expired = true,
             Err(e) => {
-                tracing::error!(error = %e, "session lookup failed");
+                tracing::error!(error = %e.kind(), "session lookup failed");
                 return plain_error(StatusCode::SERVICE_UNAVAILABLE);
             }
         }
