@@ -8,6 +8,38 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::{now, Db, DbError};
 
+/// Every action the trail records (documented in the admin guide). Actions look like
+/// `subject.verb`; they are codes, not text shown to people.
+pub const ACTIONS: &[&str] = &[
+    "account.password_check_failed",
+    "auth.login",
+    "auth.login_failed",
+    "auth.login_throttled",
+    "auth.logout",
+    "contact.claim",
+    "contact.close",
+    "contact.create",
+    "contact.crisis_alert",
+    "contact.crisis_alert_seen",
+    "contact.search",
+    "contact.update",
+    "contact.view",
+    "demo.seed",
+    "roster.add",
+    "roster.remove",
+    "settings.telephony_token",
+    "settings.update",
+    "sms.opt_in",
+    "sms.opt_out",
+    "sms.reply",
+    "user.create",
+    "user.disable",
+    "user.enable",
+    "user.password_reset",
+    "user.unlock",
+    "user.update",
+];
+
 /// Who acted.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -52,6 +84,7 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     pub fn new(action: &'a str) -> Self {
+        debug_assert!(ACTIONS.contains(&action), "unlisted audit action {action}");
         Self {
             action,
             target_type: None,

@@ -34,10 +34,6 @@ pub struct HotlineSettings {
     /// IANA time zone name, e.g. `Asia/Tokyo`.
     pub timezone: String,
     pub emergency_number: String,
-    #[serde(default)]
-    pub phone_number: String,
-    #[serde(default)]
-    pub sms_number: String,
     /// Where the quick-exit control sends a visitor.
     #[serde(default = "default_quick_exit")]
     pub quick_exit_url: String,
@@ -172,8 +168,6 @@ impl Config {
         validate_locales(&self.hotline.locales)?;
         validate_timezone(&self.hotline.timezone)?;
         validate_phone(&self.hotline.emergency_number, true)?;
-        validate_phone(&self.hotline.phone_number, false)?;
-        validate_phone(&self.hotline.sms_number, false)?;
         validate_listen(&self.server.listen)?;
         validate_database_url(&self.database_url)?;
         validate_public_url(&self.server.public_base_url)?;
@@ -404,9 +398,8 @@ locales = [{locales}]
 timezone = {timezone}
 # The number to call in immediate danger, shown on every public page.
 emergency_number = {emergency}
-# The hotline's public phone and SMS numbers (leave empty until you have them).
-phone_number = {phone}
-sms_number = {sms}
+# The hotline's public phone and SMS numbers, its operating hours and the on-call roster are
+# edited in the app (Settings and Roster pages), where every server process sees them.
 # Where the quick-exit control takes a visitor: a neutral site that raises no suspicion.
 quick_exit_url = {quick_exit}
 # true only for a sandbox with fictional data (`hotline demo`).
@@ -440,8 +433,6 @@ lockout_minutes = {lock}
         locales = locales,
         timezone = q(&config.hotline.timezone),
         emergency = q(&config.hotline.emergency_number),
-        phone = q(&config.hotline.phone_number),
-        sms = q(&config.hotline.sms_number),
         quick_exit = q(&config.hotline.quick_exit_url),
         demo = config.hotline.demo,
         listen = q(&config.server.listen),
@@ -472,8 +463,6 @@ pub fn default_config() -> Config {
             locales: vec!["en".into()],
             timezone: "UTC".into(),
             emergency_number: "911".into(),
-            phone_number: String::new(),
-            sms_number: String::new(),
             quick_exit_url: default_quick_exit(),
             demo: false,
         },

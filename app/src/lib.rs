@@ -19,6 +19,8 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod i18n;
+pub mod intake;
+pub mod settings;
 pub mod state;
 pub mod web;
 

@@ -26,3 +26,62 @@
     });
   }
 })();
+
+// The call timer on a contact being recorded.
+(function () {
+  "use strict";
+  var timer = document.querySelector(".timer[data-started]");
+  if (!timer) { return; }
+  var started = parseInt(timer.getAttribute("data-started"), 10) * 1000;
+  var out = timer.querySelector("output");
+  function tick() {
+    var s = Math.max(0, Math.floor((Date.now() - started) / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    out.textContent = (h ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (r < 10 ? "0" : "") + r;
+  }
+  tick();
+  setInterval(tick, 1000);
+})();
+
+// Crisis prompts stand out when the contact type is crisis.
+(function () {
+  "use strict";
+  var select = document.querySelector("[data-contact-type]");
+  var prompts = document.querySelector("[data-crisis-prompts]");
+  if (!select || !prompts) { return; }
+  function update() { prompts.classList.toggle("active", select.value === "crisis"); }
+  select.addEventListener("change", update);
+  update();
+})();
+
+// Live crisis alerts for supervisors: a notice appears without reloading the page.
+(function () {
+  "use strict";
+  var box = document.getElementById("crisis-alerts");
+  if (!box || !window.EventSource) { return; }
+  var source = new EventSource(box.getAttribute("data-stream"));
+  source.addEventListener("crisis", function (ev) {
+    var a;
+    try { a = JSON.parse(ev.data); } catch (e) { return; }
+    var item = document.createElement("div");
+    item.className = "crisis-alert";
+    var link = document.createElement("a");
+    link.href = a.url;
+    link.textContent = a.text;
+    item.appendChild(link);
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/alerts/" + a.id + "/seen";
+    var token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "_csrf";
+    token.value = box.getAttribute("data-csrf");
+    form.appendChild(token);
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = box.getAttribute("data-seen-label");
+    form.appendChild(button);
+    item.appendChild(form);
+    box.appendChild(item);
+  });
+})();

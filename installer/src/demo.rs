@@ -79,8 +79,6 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    cfg.hotline.phone_number = "+1 555 0100 200".into();
-    cfg.hotline.sms_number = "+1 555 0100 201".into();
     cfg.hotline.timezone = "America/New_York".into();
     let pw = password::generate();
     let (admin_email, admin_name, _) = STAFF[0];
@@ -88,6 +86,12 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         dir,
         Plan {
             config: cfg.clone(),
+            operations: hotline_app::settings::Operations {
+                phone_number: "+1 555 0100 200".into(),
+                sms_number: "+1 555 0100 201".into(),
+                backup_number: "+1 555 0100 299".into(),
+                ..Default::default()
+            },
             admin_email: admin_email.into(),
             admin_name: admin_name.into(),
             admin_password: Some(pw.clone()),
@@ -97,8 +101,9 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     let db = hotline_app::Db::connect(&cfg.resolved_database_url(dir))
         .await
         .map_err(|e| Failure(e.to_string()))?;
+    let mut frontline = Vec::new();
     for (email, name, role) in &STAFF[1..] {
-        users::create(
+        let u = users::create(
             &db,
             &Actor::cli(),
             NewUser {
@@ -111,7 +116,35 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         )
         .await
         .map_err(|e| Failure(t(e.key())))?;
+        if matches!(role, Role::Advocate | Role::Supervisor | Role::CaseManager) {
+            frontline.push((u.id, *role));
+        }
     }
+    // A roster around the clock: the advocate answers, the supervisor is on call.
+    for (id, role) in &frontline {
+        let phone = match role {
+            Role::Advocate => "+1 555 0100 301",
+            Role::Supervisor => "+1 555 0100 302",
+            _ => continue,
+        };
+        for day in 0..7 {
+            hotline_app::settings::add_shift(&db, &Actor::cli(), *id, day, 0, 1440, phone)
+                .await
+                .map_err(|e| Failure(e.kind()))?;
+        }
+    }
+    let keys = hotline_app::crypto::Keys::load(dir).map_err(|e| Failure(e.to_string()))?;
+    let advocates: Vec<i64> = frontline.iter().map(|(id, _)| *id).collect();
+    hotline_app::intake::demo::seed(
+        &db,
+        &keys,
+        &advocates,
+        &hotline_app::settings::bundled_regions(&cfg.hotline.country),
+        &cfg.hotline.locales,
+        300,
+    )
+    .await
+    .map_err(|e| Failure(e.kind()))?;
     db.close().await;
     let mut text = String::new();
     for (email, _, role) in STAFF {

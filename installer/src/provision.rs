@@ -20,6 +20,8 @@ use crate::Failure;
 /// What `provision` creates.
 pub struct Plan {
     pub config: Config,
+    /// The operational settings to start with (public numbers…).
+    pub operations: hotline_app::settings::Operations,
     pub admin_email: String,
     pub admin_name: String,
     /// `None`: generate one and report it.
@@ -144,6 +146,14 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
     .map_err(|e| Failure(e.to_string()))?;
     crypto::generate_secrets(staging).map_err(|e| Failure(e.to_string()))?;
 
+    hotline_app::intake::voice::write_fallback_in(
+        staging,
+        &plan.operations.backup_number,
+        &plan.config.hotline.emergency_number,
+        plan.config.default_locale(),
+    )
+    .map_err(io)?;
+
     let url = plan.config.resolved_database_url(staging);
     let db = Db::create(&url).await.map_err(|e| {
         Failure(tw(
@@ -186,6 +196,9 @@ async fn populate(db: &Db, plan: &Plan) -> Result<Option<String>, Failure> {
     )
     .await
     .map_err(|e| Failure(t(e.key())))?;
+    hotline_app::settings::save(db, &Actor::cli(), &plan.operations)
+        .await
+        .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.kind())])))?;
     Ok(generated)
 }
 
@@ -317,13 +330,17 @@ pub fn plan_from_args(args: &InitArgs) -> Result<Plan, Failure> {
     config.hotline.locales = config::parse_locale_list(&locales);
     config.hotline.timezone = timezone;
     config.hotline.emergency_number = emergency;
-    config.hotline.phone_number = phone;
-    config.hotline.sms_number = sms;
     config.database_url = database_url;
     config.server.listen = listen;
     config.server.public_base_url = public_url;
+    let operations = hotline_app::settings::Operations {
+        phone_number: phone,
+        sms_number: sms,
+        ..Default::default()
+    };
     Ok(Plan {
         config,
+        operations,
         admin_email,
         admin_name: t("cli.init.admin_name"),
         admin_password,

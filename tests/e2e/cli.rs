@@ -43,6 +43,10 @@ async fn init_writes_a_complete_private_deployment() {
     for sub in ["data", "backups", "locales", "playbooks"] {
         assert!(d.dir.join(sub).is_dir(), "{sub}");
     }
+    // The static document a telephony provider falls back to when the app cannot answer.
+    let fallback = std::fs::read_to_string(d.dir.join("telephony-fallback.xml")).unwrap();
+    assert!(fallback.contains("<Response>"));
+    assert!(fallback.contains("If you are in immediate danger, hang up and call 110."));
     // The first admin really exists and can log in.
     let list = d.cli(&["user", "list"]);
     assert!(list.status.success());
@@ -442,8 +446,20 @@ fn init_in_a_terminal_asks_for_each_value_and_re_asks_on_mistakes() {
     assert!(toml.contains("locales = [\"es\", \"en\"]"));
     assert!(toml.contains("timezone = \"America/Mexico_City\""));
     assert!(toml.contains("emergency_number = \"911\""));
-    assert!(toml.contains("phone_number = \"800 123 4567\""));
-    assert!(toml.contains("sms_number = \"\""));
+    // The public numbers are operational settings, kept in the database.
+    let cfg = hotline_app::Config::load(&dir).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let ops = rt.block_on(async {
+        let db = hotline_app::Db::connect(&cfg.resolved_database_url(&dir))
+            .await
+            .unwrap();
+        hotline_app::settings::load(&db).await.unwrap()
+    });
+    assert_eq!(ops.phone_number, "800 123 4567");
+    assert_eq!(ops.sms_number, "");
     assert!(toml.contains("listen = \"127.0.0.1:8080\""));
 }
 

@@ -5,5 +5,6 @@ mod support;
 
 mod accounts;
 mod cli;
+mod intake;
 mod locales;
 mod security;

@@ -420,15 +420,39 @@ impl Browser {
     }
 }
 
-/// A flattened locale file: `dotted.key -> text`.
+/// Every string of a bundled locale, `dotted.key -> text`, merged from all of its files
+/// (`locales/<locale>.yml`, `locales/<feature>/<locale>.yml`).
 pub fn locale_file(locale: &str) -> std::collections::BTreeMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../locales")
-        .join(format!("{locale}.yml"));
-    let text = std::fs::read_to_string(&path).expect("locale file");
-    let value: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales");
     let mut out = std::collections::BTreeMap::new();
-    flatten("", &value, &mut out);
+    let mut files = vec![root.join(format!("{locale}.yml"))];
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .expect("locales folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let p = d.join(format!("{locale}.yml"));
+        if p.exists() {
+            files.push(p);
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("locale file");
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut one = std::collections::BTreeMap::new();
+        flatten("", &value, &mut one);
+        for (k, v) in one {
+            assert!(
+                out.insert(k.clone(), v).is_none(),
+                "{}: key {k} is defined twice",
+                path.display()
+            );
+        }
+    }
     out
 }
 

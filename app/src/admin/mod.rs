@@ -1,4 +1,7 @@
-//! Administration: staff accounts and the audit trail viewer.
+//! Administration: staff accounts, the audit trail viewer, operational settings and the
+//! on-call roster.
+
+mod operations;
 
 use askama::Template;
 use axum::extract::{Form, Path, Query};
@@ -13,7 +16,7 @@ use crate::auth::users::{self, Changes, NewUser, User, UserError};
 use crate::auth::{password, Permission, Role};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::{Ctx, Page};
+use crate::web::{format_time, Ctx, Page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,6 +26,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(reset_password))
         .route("/admin/users/{id}/unlock", post(unlock_user))
         .route("/admin/audit", get(audit_page))
+        .route(
+            "/admin/settings",
+            get(operations::settings_page).post(operations::save_settings),
+        )
+        .route(
+            "/admin/roster",
+            get(operations::roster).post(operations::add_shift),
+        )
+        .route("/admin/roster/{id}/remove", post(operations::remove_shift))
 }
 
 /// A row of the users table, ready to show.
@@ -33,14 +45,6 @@ struct UserRow {
     role: String,
     active: bool,
     created: String,
-}
-
-fn format_time(ctx: &Ctx, unix: i64) -> String {
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::from_second(unix)
-        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 #[derive(Template)]

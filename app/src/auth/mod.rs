@@ -59,13 +59,28 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail.
     ViewAudit,
+    /// See contacts with their identifying data, and the queue.
+    ViewContacts,
+    /// Take and record contacts; reply to texts.
+    EditContacts,
+    /// Get a live notice when a contact is marked as a crisis.
+    ReceiveCrisisAlerts,
+    /// Numbers, operating hours, regions, telephony.
+    ManageSettings,
+    /// The on-call roster.
+    ManageRoster,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 3] = [
+    pub const ALL: [Permission; 8] = [
         Permission::StaffHome,
         Permission::ManageUsers,
         Permission::ViewAudit,
+        Permission::ViewContacts,
+        Permission::EditContacts,
+        Permission::ReceiveCrisisAlerts,
+        Permission::ManageSettings,
+        Permission::ManageRoster,
     ];
 }
 
@@ -74,6 +89,19 @@ const MATRIX: &[(Permission, &[Role])] = &[
     (Permission::StaffHome, &Role::ALL),
     (Permission::ManageUsers, &[Role::Admin]),
     (Permission::ViewAudit, &[Role::Admin, Role::Supervisor]),
+    // Contact data: the people who answer and follow up. Admins run the system, trainers
+    // teach and analysts count: none of them sees who called.
+    (
+        Permission::ViewContacts,
+        &[Role::Supervisor, Role::Advocate, Role::CaseManager],
+    ),
+    (
+        Permission::EditContacts,
+        &[Role::Supervisor, Role::Advocate, Role::CaseManager],
+    ),
+    (Permission::ReceiveCrisisAlerts, &[Role::Supervisor]),
+    (Permission::ManageSettings, &[Role::Admin]),
+    (Permission::ManageRoster, &[Role::Admin, Role::Supervisor]),
 ];
 
 /// True when `role` holds `permission`.
@@ -102,6 +130,13 @@ mod tests {
             assert_eq!(
                 allows(r, Permission::ViewAudit),
                 matches!(r, Role::Admin | Role::Supervisor)
+            );
+            let frontline = matches!(r, Role::Supervisor | Role::Advocate | Role::CaseManager);
+            assert_eq!(allows(r, Permission::ViewContacts), frontline);
+            assert_eq!(allows(r, Permission::EditContacts), frontline);
+            assert_eq!(
+                allows(r, Permission::ReceiveCrisisAlerts),
+                r == Role::Supervisor
             );
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }

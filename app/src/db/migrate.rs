@@ -18,17 +18,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    description: "accounts, sessions, login throttling, audit trail",
-    sql: include_str!("../../migrations/sqlite/0001_spine.sql"),
-}];
+const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "accounts, sessions, login throttling, audit trail",
+        sql: include_str!("../../migrations/sqlite/0001_spine.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "contacts, SMS, crisis alerts, roster, settings",
+        sql: include_str!("../../migrations/sqlite/0002_contacts.sql"),
+    },
+];
 
-const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    description: "accounts, sessions, login throttling, audit trail",
-    sql: include_str!("../../migrations/postgres/0001_spine.sql"),
-}];
+const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "accounts, sessions, login throttling, audit trail",
+        sql: include_str!("../../migrations/postgres/0001_spine.sql"),
+    },
+    Migration {
+        version: 2,
+        description: "contacts, SMS, crisis alerts, roster, settings",
+        sql: include_str!("../../migrations/postgres/0002_contacts.sql"),
+    },
+];
 
 /// Where the database stands against the embedded migrations.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -26,9 +26,11 @@ use crate::state::AppState;
 /// The cookie that binds an anonymous visitor's form (the login form) to its CSRF token.
 /// It is only set when such a form is shown, and lasts until the browser closes.
 pub const PRE_COOKIE: &str = "hb_pre";
-/// Paths that take state-changing requests without a CSRF token because they authenticate
-/// in another way (provider signatures on webhooks).
+/// Paths that take state-changing requests without the cookie-bound CSRF token because they
+/// authenticate in another way: provider signatures on webhooks, and the anonymous tip form's
+/// own signed token (it must work without any cookie).
 const CSRF_EXEMPT_PREFIXES: &[&str] = &["/webhooks/"];
+const CSRF_EXEMPT_PATHS: &[&str] = &["/tip"];
 
 /// What a handler knows about the request beyond its own input.
 #[derive(Clone)]
@@ -193,7 +195,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let state_changing = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let exempt = CSRF_EXEMPT_PREFIXES
         .iter()
-        .any(|p| parts.uri.path().starts_with(p));
+        .any(|p| parts.uri.path().starts_with(p))
+        || CSRF_EXEMPT_PATHS.contains(&parts.uri.path());
     let body = if state_changing && !exempt {
         let limit = state.config.server.body_limit_kib * 1024;
         let bytes = match axum::body::to_bytes(body, limit).await {

@@ -45,6 +45,11 @@ pub struct Page {
     pub user_role: String,
     pub can_manage_users: bool,
     pub can_view_audit: bool,
+    pub can_take_contacts: bool,
+    pub can_view_contacts: bool,
+    pub can_manage_settings: bool,
+    pub can_manage_roster: bool,
+    pub gets_crisis_alerts: bool,
     /// A notice to show once (a locale key under `notice.`), from `?notice=`.
     pub notice: Option<String>,
     /// The current path, for the language switcher to come back to.
@@ -96,6 +101,11 @@ impl Page {
                 .unwrap_or_default(),
             can_manage_users: ctx.can(Permission::ManageUsers),
             can_view_audit: ctx.can(Permission::ViewAudit),
+            can_take_contacts: ctx.can(Permission::EditContacts),
+            can_view_contacts: ctx.can(Permission::ViewContacts),
+            can_manage_settings: ctx.can(Permission::ManageSettings),
+            can_manage_roster: ctx.can(Permission::ManageRoster),
+            gets_crisis_alerts: ctx.can(Permission::ReceiveCrisisAlerts),
             notice,
             here: ctx.uri.split('?').next().unwrap_or("/").to_string(),
             ctx: ctx.clone(),
@@ -129,6 +139,25 @@ impl Page {
 
     pub fn logged_in(&self) -> bool {
         self.user_name.is_some()
+    }
+}
+
+/// A Unix time in the deployment's time zone, `YYYY-MM-DD HH:MM`.
+pub fn format_time(ctx: &Ctx, unix: i64) -> String {
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A duration in seconds as `M:SS` (or `H:MM:SS`).
+pub fn format_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
     }
 }
 
@@ -225,6 +254,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())
+        .merge(crate::intake::routes())
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(|| async { crate::error::AppError::NotFound })

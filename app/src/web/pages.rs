@@ -30,12 +30,20 @@ struct PublicHome {
 
 async fn public_home(ctx: Ctx) -> Result<Html<String>, AppError> {
     let cfg = &ctx.state.config.hotline;
+    let ops = crate::settings::load(&ctx.state.db).await?;
     let t = PublicHome {
         page: Page::new(&ctx, &cfg.name),
-        phone_number: cfg.phone_number.clone(),
-        sms_number: cfg.sms_number.clone(),
+        phone_number: ops.phone_number,
+        sms_number: ops.sms_number,
     };
     Ok(Html(t.render()?))
+}
+
+/// An unseen crisis alert, on the staff home of a supervisor (it works without JavaScript).
+struct AlertRow {
+    id: i64,
+    contact_id: i64,
+    text: String,
 }
 
 #[derive(Template)]
@@ -43,14 +51,43 @@ async fn public_home(ctx: Ctx) -> Result<Html<String>, AppError> {
 struct StaffHome {
     page: Page,
     role_description: String,
+    alerts: Vec<AlertRow>,
+    queued: i64,
 }
 
 async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
     let user = ctx.require(Permission::StaffHome)?;
+    let db = &ctx.state.db;
     let role_description = ctx.t(&format!("role_description.{}", user.role.as_str()));
+    let alerts = if ctx.can(Permission::ReceiveCrisisAlerts) {
+        crate::intake::alerts::pending(db, user.id, 0)
+            .await?
+            .into_iter()
+            .map(|p| AlertRow {
+                id: p.id,
+                contact_id: p.contact_id,
+                text: crate::i18n::tr_with(
+                    &ctx.locale,
+                    "crisis.notice",
+                    &[("reference", &p.reference), ("advocate", &p.raised_by)],
+                ),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let queued: i64 = if ctx.can(Permission::EditContacts) {
+        sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE status = 'queued'")
+            .fetch_one(&db.pool)
+            .await?
+    } else {
+        0
+    };
     let t = StaffHome {
         page: Page::new(&ctx, &ctx.t("staff.title")),
         role_description,
+        alerts,
+        queued,
     };
     Ok(Html(t.render()?))
 }

@@ -1,0 +1,367 @@
+//! Voice calls over TwiML: greeting and language menu, the emergency message, ringing the
+//! advocates on duty in turn, voicemail outside hours or when nobody answers, and status
+//! callbacks. Every call becomes a contact, answered or not, so missed calls count.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::store::{self, NewContact};
+use super::twilio::{self, say, twiml, verified, xml_escape};
+use crate::audit::Actor;
+use crate::db::now;
+use crate::i18n::{tr, tr_with};
+use crate::settings;
+use crate::state::AppState;
+
+fn provider() -> Actor {
+    Actor {
+        user_id: None,
+        label: "telephony".into(),
+        ip: None,
+    }
+}
+
+fn url(state: &AppState, path: &str) -> String {
+    format!(
+        "{}{path}",
+        state.config.server.public_base_url.trim_end_matches('/')
+    )
+}
+
+/// The contact of a call, created on first sight of its CallSid (repeats are idempotent).
+async fn contact_for_call(state: &AppState, p: &twilio::Params) -> Result<i64, Response> {
+    let sid = p.get("CallSid").ok_or_else(bad_request)?;
+    let (id, _) = store::create(
+        &state.db,
+        &state.keys,
+        &provider(),
+        NewContact {
+            channel: "phone".into(),
+            status: "queued".into(),
+            started_at: now(),
+            provider_sid: Some(sid.to_string()),
+            phone: p.get("From").map(str::to_string),
+            anonymous: true,
+            ..NewContact::default()
+        },
+    )
+    .await
+    .map_err(|e| server_error(&e.kind()))?;
+    Ok(id)
+}
+
+fn bad_request() -> Response {
+    use axum::response::IntoResponse;
+    (axum::http::StatusCode::BAD_REQUEST, "missing CallSid").into_response()
+}
+
+fn server_error(kind: &str) -> Response {
+    use axum::response::IntoResponse;
+    tracing::error!(error = %kind, "voice webhook failed");
+    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
+}
+
+/// `POST /webhooks/voice`: a call arrives.
+pub async fn incoming(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    if let Err(r) = contact_for_call(&state, &p).await {
+        return r;
+    }
+    let locales = &state.config.hotline.locales;
+    let name = &state.config.hotline.name;
+    if locales.len() == 1 {
+        return route(&state, &locales[0]).await;
+    }
+    let mut menu = String::new();
+    menu.push_str(&say(
+        &locales[0],
+        &tr_with(&locales[0], "ivr.welcome", &[("name", name)]),
+    ));
+    for (i, l) in locales.iter().enumerate() {
+        menu.push_str(&say(
+            l,
+            &tr_with(l, "ivr.press", &[("digit", &(i + 1).to_string())]),
+        ));
+    }
+    twiml(&format!(
+        "<Gather input=\"dtmf\" numDigits=\"1\" timeout=\"6\" action=\"{action}\" method=\"POST\">{menu}</Gather>\
+         <Redirect method=\"POST\">{fallback}</Redirect>",
+        action = xml_escape(&url(&state, "/webhooks/voice/language")),
+        fallback = xml_escape(&url(&state, "/webhooks/voice/language?default=1")),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    default: Option<String>,
+}
+
+/// `POST /webhooks/voice/language`: the caller chose a language (or did not).
+pub async fn language(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    body: Bytes,
+) -> Response {
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let locales = &state.config.hotline.locales;
+    let chosen = if q.default.is_some() {
+        None
+    } else {
+        p.get("Digits")
+            .and_then(|d| d.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| locales.get(i))
+    };
+    let locale = chosen.unwrap_or(&locales[0]).clone();
+    if let Ok(id) = contact_for_call(&state, &p).await {
+        let _ = store::set_language(&state.db, id, &locale).await;
+    }
+    route(&state, &locale).await
+}
+
+/// The emergency message, then the advocates on duty in turn, else voicemail.
+async fn route(state: &AppState, locale: &str) -> Response {
+    let emergency = say(
+        locale,
+        &tr_with(
+            locale,
+            "ivr.emergency",
+            &[("number", &state.config.hotline.emergency_number)],
+        ),
+    );
+    let phones = duty_phones(state).await;
+    match phones.first() {
+        Some(first) => twiml(&format!(
+            "{emergency}{connecting}{dial}",
+            connecting = say(locale, &tr(locale, "ivr.connecting")),
+            dial = dial(state, locale, first, 0).await,
+        )),
+        None => twiml(&format!(
+            "{emergency}{}",
+            voicemail_prompt(state, locale, "ivr.closed")
+        )),
+    }
+}
+
+/// The duty phones to ring now: none outside operating hours.
+async fn duty_phones(state: &AppState) -> Vec<String> {
+    let (weekday, minute) = settings::local_weekday_minute(now(), &state.config.hotline.timezone);
+    let Ok(ops) = settings::load(&state.db).await else {
+        return Vec::new();
+    };
+    if !ops.hours.is_open(weekday, minute) {
+        return Vec::new();
+    }
+    let mut shifts = settings::on_duty(&state.db, weekday, minute)
+        .await
+        .unwrap_or_default();
+    // Advocates first, then supervisors, then anyone else rostered.
+    shifts.sort_by_key(|s| match s.role {
+        crate::auth::Role::Advocate => 0,
+        crate::auth::Role::Supervisor => 1,
+        _ => 2,
+    });
+    let mut phones: Vec<String> = shifts
+        .into_iter()
+        .map(|s| s.duty_phone)
+        .filter(|p| !p.is_empty())
+        .collect();
+    phones.dedup();
+    phones
+}
+
+async fn dial(state: &AppState, locale: &str, phone: &str, attempt: usize) -> String {
+    let ring = settings::load(&state.db)
+        .await
+        .map(|o| o.telephony.ring_seconds)
+        .unwrap_or(20);
+    format!(
+        "<Dial timeout=\"{ring}\" action=\"{action}\" method=\"POST\"><Number>{number}</Number></Dial>",
+        action = xml_escape(&url(
+            state,
+            &format!("/webhooks/voice/dial?attempt={attempt}&lang={locale}")
+        )),
+        number = xml_escape(phone),
+    )
+}
+
+fn voicemail_prompt(state: &AppState, locale: &str, key: &str) -> String {
+    format!(
+        "{}<Record maxLength=\"180\" playBeep=\"true\" action=\"{}\" method=\"POST\"/>",
+        say(locale, &tr(locale, key)),
+        xml_escape(&url(
+            state,
+            &format!("/webhooks/voice/voicemail?lang={locale}")
+        )),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DialQuery {
+    attempt: Option<usize>,
+    lang: Option<String>,
+}
+
+fn locale_of(state: &AppState, lang: &Option<String>) -> String {
+    lang.clone()
+        .filter(|l| state.config.hotline.locales.contains(l))
+        .unwrap_or_else(|| state.config.default_locale().to_string())
+}
+
+/// `POST /webhooks/voice/dial`: how ringing one advocate went.
+pub async fn dial_result(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<DialQuery>,
+    body: Bytes,
+) -> Response {
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let locale = locale_of(&state, &q.lang);
+    let id = match contact_for_call(&state, &p).await {
+        Ok(id) => id,
+        Err(r) => return r.into_response(),
+    };
+    if matches!(
+        p.get("DialCallStatus"),
+        Some("completed") | Some("answered")
+    ) {
+        let _ = store::set_outcome(&state.db, id, "answered").await;
+        return twiml("<Hangup/>");
+    }
+    let next = q.attempt.unwrap_or(0) + 1;
+    let phones = duty_phones(&state).await;
+    match phones.get(next) {
+        Some(phone) => twiml(&dial(&state, &locale, phone, next).await),
+        None => twiml(&voicemail_prompt(&state, &locale, "ivr.no_answer")),
+    }
+}
+
+/// `POST /webhooks/voice/voicemail`: a message was recorded.
+pub async fn voicemail(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<DialQuery>,
+    body: Bytes,
+) -> Response {
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let locale = locale_of(&state, &q.lang);
+    let id = match contact_for_call(&state, &p).await {
+        Ok(id) => id,
+        Err(r) => return r.into_response(),
+    };
+    if let Some(recording) = p.get("RecordingUrl") {
+        if let Err(e) = store::set_voicemail(&state.db, &state.keys, id, recording).await {
+            return server_error(&e.kind());
+        }
+    }
+    twiml(&format!(
+        "{}<Hangup/>",
+        say(&locale, &tr(&locale, "ivr.thanks"))
+    ))
+}
+
+/// `POST /webhooks/voice/status`: the call ended. A call the hotline never saw (its first
+/// webhook failed and the fallback answered) is recorded now, so it still counts.
+pub async fn status(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let id = match contact_for_call(&state, &p).await {
+        Ok(id) => id,
+        Err(r) => return r.into_response(),
+    };
+    let duration = p.get("CallDuration").and_then(|d| d.parse::<i64>().ok());
+    let outcome = match p.get("CallStatus") {
+        Some("busy") | Some("no-answer") | Some("failed") => Some("missed"),
+        Some("canceled") => Some("abandoned"),
+        // Completed without an advocate answering: the caller hung up first.
+        Some("completed") => Some("abandoned"),
+        _ => None,
+    };
+    let result = async {
+        let mut conn = state.db.pool.acquire().await?;
+        store::set_call_end(&mut conn, id, duration, outcome).await
+    }
+    .await;
+    match result {
+        Ok(()) => twiml(""),
+        Err(e) => server_error(&crate::db::DbError::Sqlx(e).kind()),
+    }
+}
+
+/// The static TwiML a provider fetches when the hotline app does not answer in time: it
+/// dials the backup number (or, without one, gives the emergency message).
+pub fn fallback_document(backup_number: &str, emergency_number: &str, locale: &str) -> String {
+    let inner = if backup_number.trim().is_empty() {
+        say(
+            locale,
+            &tr_with(locale, "ivr.emergency", &[("number", emergency_number)]),
+        )
+    } else {
+        format!(
+            "{}<Dial>{}</Dial>",
+            say(locale, &tr(locale, "ivr.connecting")),
+            xml_escape(backup_number.trim())
+        )
+    };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response>{inner}</Response>\n")
+}
+
+/// Where `hotline init` and the settings page write the fallback document.
+pub const FALLBACK_FILE: &str = "telephony-fallback.xml";
+
+/// Writes `DIR/telephony-fallback.xml` for the current settings.
+pub fn write_fallback(state: &AppState, ops: &settings::Operations) -> std::io::Result<()> {
+    write_fallback_in(
+        &state.dir,
+        &ops.backup_number,
+        &state.config.hotline.emergency_number,
+        state.config.default_locale(),
+    )
+}
+
+/// Writes the fallback document into a deployment folder.
+pub fn write_fallback_in(
+    dir: &std::path::Path,
+    backup_number: &str,
+    emergency_number: &str,
+    locale: &str,
+) -> std::io::Result<()> {
+    let path = dir.join(FALLBACK_FILE);
+    let tmp = dir.join(format!("{FALLBACK_FILE}.new"));
+    std::fs::write(
+        &tmp,
+        fallback_document(backup_number, emergency_number, locale),
+    )?;
+    std::fs::rename(tmp, path)
+}
