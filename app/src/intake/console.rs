@@ -153,6 +153,7 @@ pub async fn console(ctx: Ctx) -> Result<Html<String>, AppError> {
         keys,
         &Filter {
             status: Some("queued".into()),
+            oldest_first: true,
             ..Filter::default()
         },
         100,
@@ -644,6 +645,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
         language: nonempty(&q.language),
         status: nonempty(&q.status),
         q: nonempty(&q.q),
+        oldest_first: false,
     };
     if filter.q.is_some() {
         // Looking someone up by phone or email is itself a sensitive act.

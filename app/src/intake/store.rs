@@ -450,6 +450,8 @@ pub struct Filter {
     pub status: Option<String>,
     /// A reference code, or a phone number or email (matched through the blind index).
     pub q: Option<String>,
+    /// First come, first served (the queue) instead of newest first.
+    pub oldest_first: bool,
 }
 
 enum Bind {
@@ -517,9 +519,10 @@ pub async fn list(
                 c.supervisor_alerted_at
          FROM contacts c LEFT JOIN users u ON u.id = c.advocate_id
          {where_sql}
-         ORDER BY c.started_at DESC, c.id DESC LIMIT ${} OFFSET ${}",
+         ORDER BY c.started_at {order}, c.id {order} LIMIT ${} OFFSET ${}",
         binds.len() + 1,
-        binds.len() + 2
+        binds.len() + 2,
+        order = if filter.oldest_first { "ASC" } else { "DESC" },
     );
     let mut query = sqlx::query(&sql);
     for b in binds {

@@ -75,12 +75,14 @@ pub async fn incoming(
         Ok(p) => p,
         Err(r) => return r.into_response(),
     };
-    if let Err(r) = contact_for_call(&state, &p).await {
-        return r;
-    }
+    let id = match contact_for_call(&state, &p).await {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     let locales = &state.config.hotline.locales;
     let name = &state.config.hotline.name;
     if locales.len() == 1 {
+        let _ = store::set_language(&state.db, id, &locales[0]).await;
         return route(&state, &locales[0]).await;
     }
     let mut menu = String::new();
