@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use super::store::{self, Contact, NewContact};
 use super::twilio::{self, twiml, verified, xml_escape};
-use crate::audit::{self, Actor, Event};
+use crate::audit::{self, Event};
 use crate::auth::Permission;
 use crate::db::{now, DbError};
 use crate::error::AppError;
@@ -27,14 +27,6 @@ const PHONE: &str = "sms_conversations.phone";
 /// Keywords carriers and providers treat as opting out, and back in.
 const STOP_WORDS: &[&str] = &["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
 const START_WORDS: &[&str] = &["START", "YES", "UNSTOP"];
-
-fn provider() -> Actor {
-    Actor {
-        user_id: None,
-        label: "telephony".into(),
-        ip: None,
-    }
-}
 
 fn fail(e: DbError) -> Response {
     tracing::error!(error = %e.kind(), "sms webhook failed");
@@ -125,7 +117,7 @@ async fn receive(
             let (id, _) = store::create(
                 db,
                 keys,
-                &provider(),
+                &twilio::provider_actor(),
                 NewContact {
                     channel: "sms".into(),
                     status: "queued".into(),
@@ -177,7 +169,7 @@ async fn receive(
     if let Some(o) = opted {
         audit::record(
             &mut tx,
-            &provider(),
+            &twilio::provider_actor(),
             Event::new(if o == 1 { "sms.opt_out" } else { "sms.opt_in" })
                 .target("contact", contact_id),
         )

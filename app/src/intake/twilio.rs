@@ -15,6 +15,15 @@ use sha1::Sha1;
 use crate::crypto;
 use crate::state::AppState;
 
+/// Who acts when the telephony provider calls a webhook, for the audit trail.
+pub fn provider_actor() -> crate::audit::Actor {
+    crate::audit::Actor {
+        user_id: None,
+        label: "telephony".into(),
+        ip: None,
+    }
+}
+
 /// The file in `secrets/` holding the provider's auth token.
 pub const TOKEN_FILE: &str = "telephony-auth-token";
 

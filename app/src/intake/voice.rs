@@ -10,19 +10,10 @@ use serde::Deserialize;
 
 use super::store::{self, NewContact};
 use super::twilio::{self, say, twiml, verified, xml_escape};
-use crate::audit::Actor;
 use crate::db::now;
 use crate::i18n::{tr, tr_with};
 use crate::settings;
 use crate::state::AppState;
-
-fn provider() -> Actor {
-    Actor {
-        user_id: None,
-        label: "telephony".into(),
-        ip: None,
-    }
-}
 
 fn url(state: &AppState, path: &str) -> String {
     format!(
@@ -37,7 +28,7 @@ async fn contact_for_call(state: &AppState, p: &twilio::Params) -> Result<i64, R
     let (id, _) = store::create(
         &state.db,
         &state.keys,
-        &provider(),
+        &twilio::provider_actor(),
         NewContact {
             channel: "phone".into(),
             status: "queued".into(),
@@ -51,6 +42,18 @@ async fn contact_for_call(state: &AppState, p: &twilio::Params) -> Result<i64, R
     .await
     .map_err(|e| server_error(&e.kind()))?;
     Ok(id)
+}
+
+/// Verifies a call webhook and finds (or records) its contact.
+async fn verified_call(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(twilio::Params, i64), Response> {
+    let p = verified(state, uri, headers, body).map_err(IntoResponse::into_response)?;
+    let id = contact_for_call(state, &p).await?;
+    Ok((p, id))
 }
 
 fn bad_request() -> Response {
@@ -71,12 +74,8 @@ pub async fn incoming(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match verified(&state, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let id = match contact_for_call(&state, &p).await {
-        Ok(id) => id,
+    let (_, id) = match verified_call(&state, &uri, &headers, &body).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
     let locales = &state.config.hotline.locales;
@@ -234,15 +233,11 @@ pub async fn dial_result(
     Query(q): Query<DialQuery>,
     body: Bytes,
 ) -> Response {
-    let p = match verified(&state, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
+    let (p, id) = match verified_call(&state, &uri, &headers, &body).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let locale = locale_of(&state, &q.lang);
-    let id = match contact_for_call(&state, &p).await {
-        Ok(id) => id,
-        Err(r) => return r.into_response(),
-    };
     if matches!(
         p.get("DialCallStatus"),
         Some("completed") | Some("answered")
@@ -266,15 +261,11 @@ pub async fn voicemail(
     Query(q): Query<DialQuery>,
     body: Bytes,
 ) -> Response {
-    let p = match verified(&state, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
+    let (p, id) = match verified_call(&state, &uri, &headers, &body).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let locale = locale_of(&state, &q.lang);
-    let id = match contact_for_call(&state, &p).await {
-        Ok(id) => id,
-        Err(r) => return r.into_response(),
-    };
     if let Some(recording) = p.get("RecordingUrl") {
         if let Err(e) = store::set_voicemail(&state.db, &state.keys, id, recording).await {
             return server_error(&e.kind());
@@ -294,13 +285,9 @@ pub async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = match verified(&state, &uri, &headers, &body) {
-        Ok(p) => p,
-        Err(r) => return r.into_response(),
-    };
-    let id = match contact_for_call(&state, &p).await {
-        Ok(id) => id,
-        Err(r) => return r.into_response(),
+    let (p, id) = match verified_call(&state, &uri, &headers, &body).await {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let duration = p.get("CallDuration").and_then(|d| d.parse::<i64>().ok());
     let outcome = match p.get("CallStatus") {
