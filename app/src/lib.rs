@@ -13,6 +13,7 @@ rust_i18n::i18n!(
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod countries;
 pub mod crypto;

@@ -95,6 +95,31 @@ pub struct Operations {
     pub heard_about: Vec<Choice>,
     #[serde(default)]
     pub telephony: Telephony,
+    /// The case workflow: which statuses may follow each status (empty: the default).
+    #[serde(default)]
+    pub case_transitions: Vec<(String, Vec<String>)>,
+    /// Venues the country adds to the typology.
+    #[serde(default)]
+    pub venues: Vec<Choice>,
+}
+
+impl Operations {
+    /// The statuses a case may move to from `from`.
+    pub fn next_statuses(&self, from: &str) -> Vec<String> {
+        if self.case_transitions.is_empty() {
+            crate::cases::vocab::DEFAULT_TRANSITIONS
+                .iter()
+                .find(|(f, _)| *f == from)
+                .map(|(_, to)| to.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default()
+        } else {
+            self.case_transitions
+                .iter()
+                .find(|(f, _)| f == from)
+                .map(|(_, to)| to.clone())
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// Reads the settings (defaults when none were saved).

@@ -4,6 +4,7 @@
 mod support;
 
 mod accounts;
+mod cases;
 mod cli;
 mod intake;
 mod locales;

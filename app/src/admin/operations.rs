@@ -65,6 +65,8 @@ fn values_of(ops: &Operations) -> HashMap<String, String> {
     }
     v.insert("regions".into(), choices_text(&ops.regions));
     v.insert("heard_about".into(), choices_text(&ops.heard_about));
+    v.insert("venues".into(), choices_text(&ops.venues));
+    v.insert("workflow".into(), workflow_text(ops));
     v.insert("api_base_url".into(), ops.telephony.api_base_url.clone());
     v.insert("account_sid".into(), ops.telephony.account_sid.clone());
     v.insert(
@@ -151,6 +153,42 @@ fn parse_choices(text: &str) -> Result<Vec<Choice>, ()> {
     Ok(out)
 }
 
+/// `from: to, to` lines with known statuses; empty text means the default workflow.
+fn parse_workflow(text: &str) -> Result<Vec<(String, Vec<String>)>, ()> {
+    let known = |s: &str| crate::cases::vocab::STATUSES.contains(&s);
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (from, to) = line.split_once(':').ok_or(())?;
+        let from = from.trim();
+        let to: Vec<String> = to
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !known(from) || to.iter().any(|t| !known(t)) || out.iter().any(|(f, _)| f == from) {
+            return Err(());
+        }
+        out.push((from.to_string(), to));
+    }
+    Ok(out)
+}
+
+fn workflow_text(ops: &Operations) -> String {
+    let lines: Vec<String> = if ops.case_transitions.is_empty() {
+        crate::cases::vocab::DEFAULT_TRANSITIONS
+            .iter()
+            .map(|(f, to)| format!("{f}: {}", to.join(", ")))
+            .collect()
+    } else {
+        ops.case_transitions
+            .iter()
+            .map(|(f, to)| format!("{f}: {}", to.join(", ")))
+            .collect()
+    };
+    lines.join("\n")
+}
+
 pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageSettings)?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
@@ -192,6 +230,14 @@ pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> 
         errors.push(ctx.t("settings.error.choices"));
         Vec::new()
     });
+    let venues = parse_choices(&get("venues")).unwrap_or_else(|()| {
+        errors.push(ctx.t("settings.error.choices"));
+        Vec::new()
+    });
+    let case_transitions = parse_workflow(&get("workflow")).unwrap_or_else(|()| {
+        errors.push(ctx.t("settings.error.workflow"));
+        Vec::new()
+    });
     let api = get("api_base_url");
     if !api.is_empty() && crate::config::validate_public_url(&api).is_err() {
         errors.push(ctx.t("settings.error.api_base_url"));
@@ -224,6 +270,8 @@ pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> 
             account_sid: get("account_sid"),
             ring_seconds: ring,
         },
+        case_transitions,
+        venues,
     };
     settings::save(&ctx.state.db, &ctx.actor(), &ops).await?;
     if !token.trim().is_empty() {

@@ -69,10 +69,14 @@ pub enum Permission {
     ManageSettings,
     /// The on-call roster.
     ManageRoster,
+    /// Open and work on cases (which cases is decided per case: see `cases::store`).
+    WorkCases,
+    /// Assign cases to case managers and see each case's access log.
+    SuperviseCases,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 10] = [
         Permission::StaffHome,
         Permission::ManageUsers,
         Permission::ViewAudit,
@@ -81,6 +85,8 @@ impl Permission {
         Permission::ReceiveCrisisAlerts,
         Permission::ManageSettings,
         Permission::ManageRoster,
+        Permission::WorkCases,
+        Permission::SuperviseCases,
     ];
 }
 
@@ -102,6 +108,12 @@ const MATRIX: &[(Permission, &[Role])] = &[
     (Permission::ReceiveCrisisAlerts, &[Role::Supervisor]),
     (Permission::ManageSettings, &[Role::Admin]),
     (Permission::ManageRoster, &[Role::Admin, Role::Supervisor]),
+    // Case data: never trainers, analysts or admins (analysts see aggregates only).
+    (
+        Permission::WorkCases,
+        &[Role::Supervisor, Role::Advocate, Role::CaseManager],
+    ),
+    (Permission::SuperviseCases, &[Role::Supervisor]),
 ];
 
 /// True when `role` holds `permission`.
@@ -138,6 +150,8 @@ mod tests {
                 allows(r, Permission::ReceiveCrisisAlerts),
                 r == Role::Supervisor
             );
+            assert_eq!(allows(r, Permission::WorkCases), frontline);
+            assert_eq!(allows(r, Permission::SuperviseCases), r == Role::Supervisor);
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

@@ -29,6 +29,11 @@ const SQLITE: &[Migration] = &[
         description: "contacts, SMS, crisis alerts, roster, settings",
         sql: include_str!("../../migrations/sqlite/0002_contacts.sql"),
     },
+    Migration {
+        version: 3,
+        description: "cases, people, notes, tasks, services, consent, reports",
+        sql: include_str!("../../migrations/sqlite/0003_cases.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -41,6 +46,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         description: "contacts, SMS, crisis alerts, roster, settings",
         sql: include_str!("../../migrations/postgres/0002_contacts.sql"),
+    },
+    Migration {
+        version: 3,
+        description: "cases, people, notes, tasks, services, consent, reports",
+        sql: include_str!("../../migrations/postgres/0003_cases.sql"),
     },
 ];
 

@@ -741,6 +741,8 @@ struct DetailPage {
     can_edit: bool,
     queued: bool,
     thread: Option<sms::Thread>,
+    case_id: Option<i64>,
+    can_open_case: bool,
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
@@ -876,6 +878,11 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         can_edit: ctx.can(Permission::EditContacts),
         queued: c.status == "queued",
         thread,
+        case_id: sqlx::query_scalar::<_, Option<i64>>("SELECT case_id FROM contacts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?,
+        can_open_case: ctx.can(Permission::WorkCases),
     };
     Ok(Html(t.render()?))
 }

@@ -50,6 +50,7 @@ pub struct Page {
     pub can_manage_settings: bool,
     pub can_manage_roster: bool,
     pub gets_crisis_alerts: bool,
+    pub can_work_cases: bool,
     /// A notice to show once (a locale key under `notice.`), from `?notice=`.
     pub notice: Option<String>,
     /// The current path, for the language switcher to come back to.
@@ -106,6 +107,7 @@ impl Page {
             can_manage_settings: ctx.can(Permission::ManageSettings),
             can_manage_roster: ctx.can(Permission::ManageRoster),
             gets_crisis_alerts: ctx.can(Permission::ReceiveCrisisAlerts),
+            can_work_cases: ctx.can(Permission::WorkCases),
             notice,
             here: ctx.uri.split('?').next().unwrap_or("/").to_string(),
             ctx: ctx.clone(),
@@ -255,6 +257,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::routes::routes())
         .merge(crate::admin::routes())
         .merge(crate::intake::routes())
+        .merge(crate::cases::routes())
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(|| async { crate::error::AppError::NotFound })

@@ -53,6 +53,15 @@ struct StaffHome {
     role_description: String,
     alerts: Vec<AlertRow>,
     queued: i64,
+    overdue: Vec<OverdueRow>,
+}
+
+/// An open case task past its due date.
+struct OverdueRow {
+    case_id: i64,
+    case_number: String,
+    title: String,
+    due: String,
 }
 
 async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
@@ -83,11 +92,26 @@ async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
     } else {
         0
     };
+    let overdue = if ctx.can(Permission::WorkCases) {
+        crate::cases::store::overdue_for(db, &ctx.state.keys, user)
+            .await?
+            .into_iter()
+            .map(|t| OverdueRow {
+                case_id: t.case_id,
+                case_number: t.case_number,
+                title: t.title,
+                due: crate::web::format_time(&ctx, t.due_at),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let t = StaffHome {
         page: Page::new(&ctx, &ctx.t("staff.title")),
         role_description,
         alerts,
         queued,
+        overdue,
     };
     Ok(Html(t.render()?))
 }

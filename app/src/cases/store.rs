@@ -1,0 +1,752 @@
+//! Cases in the database. Who may see a case is decided here, in one SQL condition used both
+//! for lists and for single cases, so a case someone may not see is indistinguishable from
+//! one that does not exist.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::vocab;
+use crate::audit::{self, Actor, Event};
+use crate::auth::users::User;
+use crate::auth::Role;
+use crate::crypto::Keys;
+use crate::db::{now, Db, DbError};
+
+const SUMMARY: &str = "cases.summary";
+const SAFETY: &str = "cases.safety_plan";
+const OVERRIDE: &str = "cases.level_override_reason";
+const PERSON_NAME: &str = "case_people.name";
+const PERSON_DETAILS: &str = "case_people.details";
+const NOTE: &str = "case_notes.body";
+const TASK: &str = "case_tasks.title";
+
+#[derive(Debug, Clone, Default)]
+pub struct Case {
+    pub id: i64,
+    pub number: String,
+    pub status: String,
+    pub closure_reason: Option<String>,
+    pub region: Option<String>,
+    pub case_type: String,
+    pub venue: Option<String>,
+    pub indicators: Vec<String>,
+    pub indicator_level: Option<String>,
+    pub level_override_reason: Option<String>,
+    pub recruitment: Vec<String>,
+    pub control: Vec<String>,
+    pub summary: Option<String>,
+    pub safety_plan: Option<String>,
+    pub crisis: bool,
+    pub assigned_to: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: i64,
+    pub number: String,
+    pub status: String,
+    pub case_type: String,
+    pub region: Option<String>,
+    pub assigned_name: Option<String>,
+    pub updated_at: i64,
+    pub crisis: bool,
+}
+
+/// The condition (on alias `c`) that a user may see a case, with its binds.
+///
+/// Supervisors see every case; case managers the cases assigned to them; advocates the cases
+/// they worked on (created, took a linked contact, wrote a note) and every case in crisis
+/// that is not closed; everyone else none.
+fn access(user: &User, first_bind: usize) -> (String, Vec<i64>) {
+    let n = first_bind;
+    match user.role {
+        Role::Supervisor => ("1 = 1".into(), vec![]),
+        Role::CaseManager => (format!("c.assigned_to = ${n}"), vec![user.id]),
+        Role::Advocate => (
+            format!(
+                "(c.created_by = ${n}
+                  OR EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.advocate_id = ${n})
+                  OR EXISTS (SELECT 1 FROM case_notes m WHERE m.case_id = c.id AND m.author_id = ${n})
+                  OR (c.crisis = 1 AND c.status <> 'closed'))"
+            ),
+            vec![user.id],
+        ),
+        _ => ("1 = 0".into(), vec![]),
+    }
+}
+
+fn split(s: String) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn dec(keys: &Keys, ctx: &str, v: Option<String>) -> Result<Option<String>, DbError> {
+    match v {
+        None => Ok(None),
+        Some(c) => keys.fields.decrypt_text(ctx, &c).map(Some).map_err(|_| {
+            DbError::Sqlx(sqlx::Error::Decode("a field could not be decrypted".into()))
+        }),
+    }
+}
+
+fn enc(keys: &Keys, ctx: &str, v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| keys.fields.encrypt_text(ctx, s))
+}
+
+const COLUMNS: &str = "c.id, c.number, c.status, c.closure_reason, c.region, c.case_type, c.venue,
+    c.indicators, c.indicator_level, c.level_override_reason_enc, c.recruitment, c.control,
+    c.summary_enc, c.safety_plan_enc, c.crisis, c.assigned_to, u.display_name, c.created_at,
+    c.updated_at, c.version";
+
+fn decode(keys: &Keys, r: &AnyRow) -> Result<Case, DbError> {
+    Ok(Case {
+        id: r.try_get(0)?,
+        number: r.try_get(1)?,
+        status: r.try_get(2)?,
+        closure_reason: r.try_get(3)?,
+        region: r.try_get(4)?,
+        case_type: r.try_get(5)?,
+        venue: r.try_get(6)?,
+        indicators: split(r.try_get(7)?),
+        indicator_level: r.try_get(8)?,
+        level_override_reason: dec(keys, OVERRIDE, r.try_get(9)?)?,
+        recruitment: split(r.try_get(10)?),
+        control: split(r.try_get(11)?),
+        summary: dec(keys, SUMMARY, r.try_get(12)?)?,
+        safety_plan: dec(keys, SAFETY, r.try_get(13)?)?,
+        crisis: r.try_get::<i64, _>(14)? != 0,
+        assigned_to: r.try_get(15)?,
+        assigned_name: r.try_get(16)?,
+        created_at: r.try_get(17)?,
+        updated_at: r.try_get(18)?,
+        version: r.try_get(19)?,
+    })
+}
+
+/// The case if `user` may see it; `None` both when it does not exist and when it is not
+/// theirs to see.
+pub async fn get_visible(
+    db: &Db,
+    keys: &Keys,
+    user: &User,
+    id: i64,
+) -> Result<Option<Case>, DbError> {
+    let (cond, binds) = access(user, 2);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM cases c LEFT JOIN users u ON u.id = c.assigned_to
+         WHERE c.id = $1 AND {cond}"
+    );
+    let mut q = sqlx::query(&sql).bind(id);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let row = q.fetch_optional(&db.pool).await?;
+    row.as_ref().map(|r| decode(keys, r)).transpose()
+}
+
+/// Cases `user` may see, most recently updated first.
+pub async fn list_visible(
+    db: &Db,
+    user: &User,
+    status: Option<&str>,
+    mine: bool,
+    limit: i64,
+) -> Result<Vec<Listed>, DbError> {
+    let (cond, binds) = access(user, 1);
+    let mut sql = format!(
+        "SELECT c.id, c.number, c.status, c.case_type, c.region, u.display_name, c.updated_at, c.crisis
+         FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE {cond}"
+    );
+    let mut n = binds.len();
+    if status.is_some() {
+        n += 1;
+        sql.push_str(&format!(" AND c.status = ${n}"));
+    }
+    if mine {
+        n += 1;
+        sql.push_str(&format!(" AND c.assigned_to = ${n}"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.updated_at DESC, c.id DESC LIMIT ${}",
+        n + 1
+    ));
+    let mut q = sqlx::query(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    if let Some(s) = status {
+        q = q.bind(s.to_string());
+    }
+    if mine {
+        q = q.bind(user.id);
+    }
+    let rows = q.bind(limit).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Listed {
+                id: r.try_get(0)?,
+                number: r.try_get(1)?,
+                status: r.try_get(2)?,
+                case_type: r.try_get(3)?,
+                region: r.try_get(4)?,
+                assigned_name: r.try_get(5)?,
+                updated_at: r.try_get(6)?,
+                crisis: r.try_get::<i64, _>(7)? != 0,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+/// The next human case number of a country and year, e.g. `JP-2026-00042`.
+async fn next_number(
+    conn: &mut AnyConnection,
+    country: &str,
+    year: i64,
+) -> Result<String, sqlx::Error> {
+    // Same SQL on both backends (SQLite 3.35+ and PostgreSQL): an upsert that returns the value.
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO case_counters (country, year, last) VALUES ($1, $2, 1)
+         ON CONFLICT (country, year) DO UPDATE SET last = case_counters.last + 1
+         RETURNING last",
+    )
+    .bind(country)
+    .bind(year)
+    .fetch_one(conn)
+    .await?;
+    Ok(format!("{country}-{year}-{n:05}"))
+}
+
+/// Opens a case from a contact (the contact is linked to it).
+pub async fn create_from_contact(
+    db: &Db,
+    actor: &Actor,
+    country: &str,
+    timezone: &str,
+    contact_id: i64,
+) -> Result<i64, DbError> {
+    let t = now();
+    let year = jiff::Timestamp::from_second(t)
+        .ok()
+        .and_then(|ts| {
+            jiff::tz::TimeZone::get(timezone)
+                .ok()
+                .map(|tz| ts.to_zoned(tz).year())
+        })
+        .map_or(1970, i64::from);
+    let mut tx = db.begin().await?;
+    let row = sqlx::query("SELECT region, contact_type, case_id FROM contacts WHERE id = $1")
+        .bind(contact_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(row) = row else {
+        return Err(DbError::Sqlx(sqlx::Error::RowNotFound));
+    };
+    let existing: Option<i64> = row.try_get(2)?;
+    if let Some(id) = existing {
+        tx.rollback().await?;
+        return Ok(id);
+    }
+    let region: Option<String> = row.try_get(0)?;
+    let kind: Option<String> = row.try_get(1)?;
+    let number = next_number(&mut tx, country, year).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO cases (number, status, region, crisis, created_by, created_at, updated_at)
+         VALUES ($1, 'open', $2, $3, $4, $5, $5) RETURNING id",
+    )
+    .bind(&number)
+    .bind(region)
+    .bind(i64::from(kind.as_deref() == Some("crisis")))
+    .bind(actor.user_id)
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE contacts SET case_id = $1 WHERE id = $2")
+        .bind(id)
+        .bind(contact_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.create")
+            .target("case", id)
+            .detail(format!("from contact {contact_id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The case form, validated.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub case_type: String,
+    pub venue: Option<String>,
+    pub region: Option<String>,
+    pub indicators: Vec<String>,
+    /// `Some(level)` when the worker overrides the proposed level.
+    pub level_override: Option<String>,
+    pub override_reason: Option<String>,
+    pub recruitment: Vec<String>,
+    pub control: Vec<String>,
+    pub summary: Option<String>,
+    pub safety_plan: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("conflict")]
+    Conflict,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        SaveError::Db(e.into())
+    }
+}
+
+/// Saves the case form if nobody saved since `version`. The indicator level is the one the
+/// indicators propose unless overridden (with a reason, kept encrypted and audited).
+pub async fn update(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    e: &Edit,
+) -> Result<(), SaveError> {
+    let proposed = vocab::proposed_level(&e.indicators).map(str::to_string);
+    let level = e.level_override.clone().or(proposed.clone());
+    let overridden = e.level_override.is_some() && e.level_override != proposed;
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE cases SET case_type = $1, venue = $2, region = $3, indicators = $4,
+            indicator_level = $5, level_override_reason_enc = $6, recruitment = $7, control = $8,
+            summary_enc = $9, safety_plan_enc = $10, updated_at = $11, version = version + 1
+         WHERE id = $12 AND version = $13",
+    )
+    .bind(&e.case_type)
+    .bind(&e.venue)
+    .bind(&e.region)
+    .bind(e.indicators.join(","))
+    .bind(level)
+    .bind(if overridden {
+        enc(keys, OVERRIDE, &e.override_reason)
+    } else {
+        None
+    })
+    .bind(e.recruitment.join(","))
+    .bind(e.control.join(","))
+    .bind(enc(keys, SUMMARY, &e.summary))
+    .bind(enc(keys, SAFETY, &e.safety_plan))
+    .bind(now())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(SaveError::Conflict);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.update")
+            .target("case", id)
+            .detail(if overridden { "level overridden" } else { "" }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a case to another status if the workflow allows it.
+pub async fn transition(
+    db: &Db,
+    actor: &Actor,
+    case: &Case,
+    to: &str,
+    closure_reason: Option<&str>,
+) -> Result<(), DbError> {
+    let t = now();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE cases SET status = $1, closure_reason = $2, closed_at = $3, updated_at = $4,
+            version = version + 1
+         WHERE id = $5",
+    )
+    .bind(to)
+    .bind(if to == "closed" { closure_reason } else { None })
+    .bind((to == "closed").then_some(t))
+    .bind(t)
+    .bind(case.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.status")
+            .target("case", case.id)
+            .detail(format!("{} -> {to}", case.status)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn assign(db: &Db, actor: &Actor, id: i64, user_id: Option<i64>) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE cases SET assigned_to = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(user_id)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.assign")
+            .target("case", id)
+            .detail(user_id.map(|u| format!("user {u}")).unwrap_or_default()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Links a contact (by its reference) to the case; false when no such free contact exists.
+pub async fn attach_contact(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    reference: &str,
+) -> Result<bool, DbError> {
+    let mut tx = db.begin().await?;
+    let n =
+        sqlx::query("UPDATE contacts SET case_id = $1 WHERE reference = $2 AND case_id IS NULL")
+            .bind(id)
+            .bind(reference.trim().to_uppercase())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("case.attach_contact").target("case", id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n > 0)
+}
+
+/// The contacts of a case: id, reference, channel, start.
+pub async fn contacts_of(db: &Db, id: i64) -> Result<Vec<(i64, String, String, i64)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, reference, channel, started_at FROM contacts WHERE case_id = $1 ORDER BY started_at",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+/// A person involved in a case.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: i64,
+    pub kind: String,
+    pub name: Option<String>,
+    pub details: Option<String>,
+    pub age_band: Option<String>,
+    pub minor: bool,
+    pub gender: Option<String>,
+    pub nationality: Option<String>,
+    pub languages: Vec<String>,
+}
+
+pub async fn add_person(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    p: &Person,
+) -> Result<i64, DbError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO case_people (case_id, kind, name_enc, details_enc, age_band, minor, gender,
+            nationality, languages, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(&p.kind)
+    .bind(enc(keys, PERSON_NAME, &p.name))
+    .bind(enc(keys, PERSON_DETAILS, &p.details))
+    .bind(&p.age_band)
+    .bind(i64::from(p.minor))
+    .bind(&p.gender)
+    .bind(&p.nationality)
+    .bind(p.languages.join(","))
+    .bind(now())
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.add_person")
+            .target("case", case_id)
+            .detail(format!("{} {id}", p.kind)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn people_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Person>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, name_enc, details_enc, age_band, minor, gender, nationality, languages
+         FROM case_people WHERE case_id = $1 ORDER BY id",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Person {
+                id: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                name: dec(keys, PERSON_NAME, r.try_get(2)?)?,
+                details: dec(keys, PERSON_DETAILS, r.try_get(3)?)?,
+                age_band: r.try_get(4)?,
+                minor: r.try_get::<i64, _>(5)? != 0,
+                gender: r.try_get(6)?,
+                nationality: r.try_get(7)?,
+                languages: split(r.try_get(8)?),
+            })
+        })
+        .collect()
+}
+
+pub async fn add_note(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    body: &str,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO case_notes (case_id, author_id, body_enc, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(case_id)
+    .bind(actor.user_id)
+    .bind(keys.fields.encrypt_text(NOTE, body.trim()))
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cases SET updated_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(case_id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.add_note").target("case", case_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Notes of a case, newest first: author, time, text.
+pub async fn notes_of(
+    db: &Db,
+    keys: &Keys,
+    case_id: i64,
+) -> Result<Vec<(String, i64, String)>, DbError> {
+    let rows = sqlx::query(
+        "SELECT COALESCE(u.display_name, ''), n.created_at, n.body_enc FROM case_notes n
+         LEFT JOIN users u ON u.id = n.author_id WHERE n.case_id = $1 ORDER BY n.created_at DESC, n.id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                dec(keys, NOTE, Some(r.try_get(2)?))?.unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+/// A task of a case.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_number: String,
+    pub title: String,
+    pub due_at: i64,
+    pub assignee: Option<String>,
+    pub done_at: Option<i64>,
+}
+
+pub async fn add_task(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    title: &str,
+    due_at: i64,
+    assigned_to: Option<i64>,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO case_tasks (case_id, title_enc, due_at, assigned_to, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(keys.fields.encrypt_text(TASK, title.trim()))
+    .bind(due_at)
+    .bind(assigned_to)
+    .bind(actor.user_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.add_task").target("case", case_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn complete_task(
+    db: &Db,
+    actor: &Actor,
+    case_id: i64,
+    task_id: i64,
+) -> Result<bool, DbError> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE case_tasks SET done_at = $1 WHERE id = $2 AND case_id = $3 AND done_at IS NULL",
+    )
+    .bind(now())
+    .bind(task_id)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("case.complete_task").target("case", case_id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n > 0)
+}
+
+const TASK_COLUMNS: &str =
+    "t.id, t.case_id, c.number, t.title_enc, t.due_at, u.display_name, t.done_at";
+
+fn task_row(keys: &Keys, r: &AnyRow) -> Result<Task, DbError> {
+    Ok(Task {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        case_number: r.try_get(2)?,
+        title: dec(keys, TASK, Some(r.try_get(3)?))?.unwrap_or_default(),
+        due_at: r.try_get(4)?,
+        assignee: r.try_get(5)?,
+        done_at: r.try_get(6)?,
+    })
+}
+
+pub async fn tasks_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Task>, DbError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS} FROM case_tasks t JOIN cases c ON c.id = t.case_id
+         LEFT JOIN users u ON u.id = t.assigned_to WHERE t.case_id = $1
+         ORDER BY t.done_at IS NOT NULL, t.due_at"
+    ))
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| task_row(keys, r)).collect()
+}
+
+/// Open tasks past their due time: a user's own (assigned to them, or on cases assigned to
+/// them), or every one for supervisors.
+pub async fn overdue_for(db: &Db, keys: &Keys, user: &User) -> Result<Vec<Task>, DbError> {
+    let all = user.role == Role::Supervisor;
+    let rows = sqlx::query(&format!(
+        "SELECT {TASK_COLUMNS} FROM case_tasks t JOIN cases c ON c.id = t.case_id
+         LEFT JOIN users u ON u.id = t.assigned_to
+         WHERE t.done_at IS NULL AND t.due_at < $1
+           AND ($2 = 1 OR t.assigned_to = $3 OR (t.assigned_to IS NULL AND c.assigned_to = $3))
+         ORDER BY t.due_at LIMIT 100"
+    ))
+    .bind(now())
+    .bind(i64::from(all))
+    .bind(user.id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| task_row(keys, r)).collect()
+}
+
+/// Everyone who viewed or changed the case, newest first (for supervisors).
+pub async fn access_log(db: &Db, id: i64) -> Result<Vec<audit::Entry>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, at, user_id, actor, action, target_type, target_id, ip, detail FROM audit_log
+         WHERE target_type = 'case' AND target_id = $1 ORDER BY id DESC LIMIT 200",
+    )
+    .bind(id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(audit::Entry {
+                id: r.try_get(0)?,
+                at: r.try_get(1)?,
+                user_id: r.try_get(2)?,
+                actor: r.try_get(3)?,
+                action: r.try_get(4)?,
+                target_type: r.try_get(5)?,
+                target_id: r.try_get(6)?,
+                ip: r.try_get(7)?,
+                detail: r.try_get(8)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}

@@ -1,0 +1,468 @@
+//! Cases: opening from a contact, who may see which case, the workflow, indicators, work
+//! recorded on a case, encryption at rest and concurrent edits.
+
+use crate::support::*;
+
+const PW: &str = "frontline-pass-1";
+
+/// Users: 2 advocate A, 3 advocate B, 4 supervisor, 5 case manager, 6 trainer.
+async fn hotline() -> (Deployment, Server) {
+    let d = Deployment::init(&[]);
+    let pw = d.scratch_file("pw", &format!("{PW}\n"));
+    for (email, role) in [
+        ("a@example.org", "advocate"),
+        ("b@example.org", "advocate"),
+        ("sup@example.org", "supervisor"),
+        ("cm@example.org", "case_manager"),
+        ("trainer@example.org", "trainer"),
+    ] {
+        let out = d.cli(&[
+            "user",
+            "add",
+            "--email",
+            email,
+            "--name",
+            email,
+            "--role",
+            role,
+            "--password-file",
+            pw.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let server = d.serve().await;
+    (d, server)
+}
+
+async fn as_user(server: &Server, email: &str) -> Browser {
+    let c = server.client();
+    c.login(email, PW).await;
+    c
+}
+
+/// An advocate starts a contact, classifies it, and opens a case from it.
+async fn open_case(c: &Browser, kind: &str) -> (String, String) {
+    let p = c
+        .submit("/console", "/contacts/start", &[("channel", "phone")])
+        .await;
+    let contact = p
+        .location
+        .unwrap()
+        .trim_start_matches("/contacts/")
+        .trim_end_matches("/edit")
+        .to_string();
+    let form = c.get(&format!("/contacts/{contact}/edit")).await;
+    let m = "name=\"version\" value=\"";
+    let i = form.body.find(m).unwrap() + m.len();
+    let version = form.body[i..].split('"').next().unwrap().to_string();
+    let t = form.csrf();
+    let p = c
+        .post(
+            &format!("/contacts/{contact}"),
+            &[
+                ("_csrf", &t),
+                ("version", &version),
+                ("channel", "phone"),
+                ("contact_type", kind),
+                ("region", "13"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = c
+        .submit(
+            &format!("/contacts/{contact}"),
+            &format!("/contacts/{contact}/case"),
+            &[],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let case = p
+        .location
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_string();
+    (contact, case)
+}
+
+fn year() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Good enough for tests not run across a New Year in Tokyo.
+    let days = secs / 86_400;
+    let mut y = 1970;
+    let mut d = days;
+    loop {
+        let len = if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+            366
+        } else {
+            365
+        };
+        if d < len {
+            break;
+        }
+        d -= len;
+        y += 1;
+    }
+    y.to_string()
+}
+
+#[tokio::test]
+async fn cases_open_from_contacts_with_country_numbers() {
+    let (_d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let (contact, case) = open_case(&a, "tip").await;
+    let page = a.get(&format!("/cases/{case}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.has(&format!("Case JP-{}-00001", year())),
+        "{}",
+        page.body
+    );
+    assert!(page.has("Tokyo"), "the region comes from the contact");
+    // The contact links to its case, and opening again goes to the same case.
+    let cp = a.get(&format!("/contacts/{contact}")).await;
+    assert!(cp.body.contains(&format!("href=\"/cases/{case}\"")));
+    let (_, second) = open_case(&a, "referral").await;
+    assert!(a
+        .get(&format!("/cases/{second}"))
+        .await
+        .has(&format!("JP-{}-00002", year())));
+}
+
+#[tokio::test]
+async fn who_sees_which_case() {
+    let (d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let b = as_user(&server, "b@example.org").await;
+    let sup = as_user(&server, "sup@example.org").await;
+    let cm = as_user(&server, "cm@example.org").await;
+    let trainer = as_user(&server, "trainer@example.org").await;
+    let admin = server.client();
+    admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    // Someone else's case answers exactly like a case that does not exist.
+    let missing = b.get("/cases/999999").await;
+    let hidden = b.get(&path).await;
+    assert_eq!(hidden.status, 404);
+    assert_eq!(missing.status, 404);
+    assert!(hidden.has("This page does not exist."));
+    assert!(!b.get("/cases").await.body.contains(&path));
+    assert_eq!(cm.get(&path).await.status, 404, "not assigned yet");
+    // Writing to it is refused the same way, and stores nothing.
+    let t = b.get("/cases").await.csrf();
+    assert_eq!(
+        b.post(
+            &format!("{path}/notes"),
+            &[("_csrf", &t), ("body", "sneaky")]
+        )
+        .await
+        .status,
+        404
+    );
+    // Trainers and admins never see case data; analysts neither.
+    assert_eq!(trainer.get(&path).await.status, 403);
+    assert_eq!(admin.get("/cases").await.status, 403);
+    // The supervisor sees everything and assigns the case manager, who then sees it.
+    assert_eq!(sup.get(&path).await.status, 200);
+    assert!(a.get("/cases").await.body.contains(&path));
+    let p = sup
+        .submit(&path, &format!("{path}/assign"), &[("user_id", "5")])
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(cm.get(&path).await.status, 200);
+    assert!(cm.get("/cases?mine=on").await.body.contains(&path));
+    // Every view is audited, and the supervisor sees the case's own access log.
+    let log = sup.get(&path).await;
+    assert!(log.has("Access log"));
+    assert!(log.body.contains("a@example.org") && log.body.contains("cm@example.org"));
+    assert!(
+        !a.get(&path).await.has("Access log"),
+        "only supervisors see the log"
+    );
+    let db = d.db().await;
+    let views: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'case.view' AND target_id = $1",
+    )
+    .bind(&case)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert!(views >= 4, "views audited: {views}");
+    let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_notes")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(notes, 0);
+}
+
+#[tokio::test]
+async fn open_crisis_cases_are_visible_to_every_advocate_until_closed() {
+    let (_d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let b = as_user(&server, "b@example.org").await;
+    let (_, case) = open_case(&a, "crisis").await;
+    let path = format!("/cases/{case}");
+    assert_eq!(b.get(&path).await.status, 200);
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/status"),
+            &[("to", "closed"), ("closure_reason", "services_completed")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(b.get(&path).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_workflow_decides_status_changes() {
+    let (_d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let (_, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    let status = format!("{path}/status");
+    let p = a.submit(&path, &status, &[("to", "reopened")]).await;
+    assert_eq!(p.status, 409);
+    assert!(p.has("A case cannot move from Open to Reopened"));
+    let p = a.submit(&path, &status, &[("to", "closed")]).await;
+    assert_eq!(p.status, 422);
+    assert!(p.has("Choose the reason for closing the case."));
+    for (to, reason) in [
+        ("active", ""),
+        ("referred", ""),
+        ("closed", "referred_elsewhere"),
+        ("reopened", ""),
+    ] {
+        let p = a
+            .submit(&path, &status, &[("to", to), ("closure_reason", reason)])
+            .await;
+        assert_eq!(p.status, 303, "{to}: {}", p.body);
+    }
+    assert!(a.get(&path).await.has("Reopened"));
+    // An admin narrows the workflow: a reopened case may now only be closed.
+    let admin = server.client();
+    admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let t = admin.get("/admin/settings").await.csrf();
+    let p = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &t),
+                ("always_open", "on"),
+                ("ring_seconds", "20"),
+                ("api_base_url", "https://api.twilio.com"),
+                (
+                    "workflow",
+                    "open: active, closed\nreopened: closed\nclosed: reopened",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = a.submit(&path, &status, &[("to", "active")]).await;
+    assert_eq!(p.status, 409);
+    let p = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &t),
+                ("ring_seconds", "20"),
+                ("workflow", "open: flying"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "unknown statuses are refused");
+}
+
+#[tokio::test]
+async fn indicators_propose_a_level_that_can_be_overridden_with_a_reason() {
+    let (d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let (_, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    let form = a.get(&format!("{path}/edit")).await;
+    let m = "name=\"version\" value=\"";
+    let i = form.body.find(m).unwrap() + m.len();
+    let v = form.body[i..].split('"').next().unwrap().to_string();
+    let t = form.csrf();
+    let base = vec![
+        ("_csrf", t.as_str()),
+        ("version", v.as_str()),
+        ("case_type", "labor"),
+        ("venue", "technical_intern_training"),
+        ("indicators", "debt_bondage"),
+        ("indicators", "excessive_hours"),
+        ("control", "debt"),
+        (
+            "summary",
+            "Interns at a sewing factory owe their broker more than a year's wages.",
+        ),
+        ("safety_plan", "Code word: blue umbrella."),
+    ];
+    let mut no_reason = base.clone();
+    no_reason.push(("level_override", "moderate"));
+    let p = a.post(&path, &no_reason).await;
+    assert_eq!(p.status, 422);
+    assert!(p.has("Give the reason for setting the indicator level by hand."));
+    assert!(p.has("Interns at a sewing factory owe their broker more than a year's wages."));
+    let p = a.post(&path, &base).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = a.get(&path).await;
+    assert!(page.has("High"), "debt bondage proposes a high level");
+    assert!(page.has("Technical Intern Training Program"));
+    // Override with a reason.
+    let form = a.get(&format!("{path}/edit")).await;
+    let i = form.body.find(m).unwrap() + m.len();
+    let v2 = form.body[i..].split('"').next().unwrap().to_string();
+    let mut over: Vec<(&str, &str)> = base
+        .iter()
+        .filter(|(k, _)| *k != "version")
+        .cloned()
+        .collect();
+    over.extend([
+        ("version", v2.as_str()),
+        ("level_override", "moderate"),
+        ("override_reason", "Debt already repaid by the family."),
+    ]);
+    let p = a.post(&path, &over).await;
+    assert_eq!(p.status, 303);
+    let page = a.get(&path).await;
+    assert!(page.has("set by hand instead of High"));
+    assert!(page.has("Debt already repaid by the family."));
+    // The old form is now stale: refused, the text kept.
+    let p = a.post(&path, &base).await;
+    assert_eq!(p.status, 409);
+    assert!(p.has("Someone else saved this case while you were editing."));
+    assert!(p.has("Code word: blue umbrella."));
+    // Encrypted at rest.
+    let db = d.db().await;
+    let raw: (Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT summary_enc, safety_plan_enc, level_override_reason_enc FROM cases WHERE id = $1",
+    )
+    .bind(case.parse::<i64>().unwrap())
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    let all = format!("{raw:?}");
+    for secret in ["sewing", "umbrella", "repaid"] {
+        assert!(!all.contains(secret), "{secret} stored in clear");
+    }
+}
+
+#[tokio::test]
+async fn people_notes_and_tasks_are_recorded_and_protected() {
+    let (d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let sup = as_user(&server, "sup@example.org").await;
+    let cm = as_user(&server, "cm@example.org").await;
+    let (_, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    sup.submit(&path, &format!("{path}/assign"), &[("user_id", "5")])
+        .await;
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/people"),
+            &[
+                ("kind", "victim"),
+                ("name", "Mai Hidden"),
+                ("age_band", "12_17"),
+                ("gender", "female"),
+                ("nationality", "VN"),
+                ("languages", "vi, ja"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/people"),
+            &[("kind", "business"), ("name", "Sakura Garment Co.")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/notes"),
+            &[("body", "Met her at the shelter; she wants to go home.")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let page = cm.get(&path).await;
+    for text in [
+        "Potential victim",
+        "Mai Hidden",
+        "12 to 17",
+        "Minor (under 18)",
+        "Business involved",
+        "Sakura Garment Co.",
+        "Met her at the shelter; she wants to go home.",
+    ] {
+        assert!(page.has(text), "{text}");
+    }
+    // A task due yesterday is overdue on the case manager's home until done.
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/tasks"),
+            &[
+                ("title", "Call the shelter about a bed"),
+                ("due", "2020-01-01"),
+                ("assigned_to", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let home = cm.get("/staff").await;
+    assert!(home.has("Overdue tasks") && home.has("Call the shelter about a bed"));
+    let task = cm
+        .get(&path)
+        .await
+        .body
+        .split("/tasks/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let p = cm
+        .submit(&path, &format!("{path}/tasks/{task}/done"), &[])
+        .await;
+    assert_eq!(p.status, 303);
+    assert!(!cm.get("/staff").await.has("Call the shelter about a bed"));
+    // Names and notes are encrypted at rest.
+    let db = d.db().await;
+    let names: Vec<Option<String>> = sqlx::query_scalar("SELECT name_enc FROM case_people")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let notes: Vec<String> = sqlx::query_scalar("SELECT body_enc FROM case_notes")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let tasks: Vec<String> = sqlx::query_scalar("SELECT title_enc FROM case_tasks")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let all = format!("{names:?}{notes:?}{tasks:?}");
+    for secret in ["Mai", "Sakura", "shelter"] {
+        assert!(!all.contains(secret), "{secret} stored in clear");
+    }
+    // Attaching a contact that belongs to no case works once; a made-up reference is refused.
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/contacts"),
+            &[("reference", "NOPE-NOPE")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+}
