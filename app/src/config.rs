@@ -34,6 +34,12 @@ pub struct HotlineSettings {
     /// IANA time zone name, e.g. `Asia/Tokyo`.
     pub timezone: String,
     pub emergency_number: String,
+    /// Deployments made before the numbers moved to the Settings page kept them here; they
+    /// are carried into the settings once (see `hotline_app::open`), then ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_number: Option<String>,
     /// Where the quick-exit control sends a visitor.
     #[serde(default = "default_quick_exit")]
     pub quick_exit_url: String,
@@ -463,6 +469,8 @@ pub fn default_config() -> Config {
             locales: vec!["en".into()],
             timezone: "UTC".into(),
             emergency_number: "911".into(),
+            phone_number: None,
+            sms_number: None,
             quick_exit_url: default_quick_exit(),
             demo: false,
         },

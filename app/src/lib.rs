@@ -52,11 +52,27 @@ pub async fn open(dir: &Path) -> Result<AppState, OpenError> {
     let keys = crypto::Keys::load(dir)?;
     let db = Db::connect(&config.resolved_database_url(dir)).await?;
     db.migrate().await?;
+    carry_old_numbers(&config, &db).await?;
     i18n::set_default_locale(config.default_locale());
     for w in i18n::load_overrides(dir) {
         tracing::warn!(file = %w.file, problem = %w.message, "translation override skipped");
     }
     Ok(AppState::new(PathBuf::from(dir), config, db, keys))
+}
+
+/// Numbers kept in `hotline.toml` by early deployments move into the settings once.
+async fn carry_old_numbers(config: &Config, db: &Db) -> Result<(), db::DbError> {
+    let (phone, sms) = (&config.hotline.phone_number, &config.hotline.sms_number);
+    if phone.is_none() && sms.is_none() {
+        return Ok(());
+    }
+    let mut ops = settings::load(db).await?;
+    if !ops.phone_number.is_empty() || !ops.sms_number.is_empty() {
+        return Ok(());
+    }
+    ops.phone_number = phone.clone().unwrap_or_default();
+    ops.sms_number = sms.clone().unwrap_or_default();
+    settings::save(db, &audit::Actor::cli(), &ops).await
 }
 
 /// Serves the hotline on `listener` until `shutdown` completes, then finishes the requests

@@ -128,9 +128,13 @@ pub async fn load(db: &Db) -> Result<Operations, DbError> {
         .bind(KEY)
         .fetch_optional(&db.pool)
         .await?;
-    Ok(value
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default())
+    Ok(match value {
+        None => Operations::default(),
+        Some(v) => serde_json::from_str(&v).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the saved settings cannot be read; using defaults");
+            Operations::default()
+        }),
+    })
 }
 
 /// Saves the settings and records the change.

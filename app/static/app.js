@@ -63,8 +63,11 @@
   source.addEventListener("crisis", function (ev) {
     var a;
     try { a = JSON.parse(ev.data); } catch (e) { return; }
+    // Already on the page (the staff home lists unseen alerts itself).
+    if (document.querySelector('[data-alert-id="' + a.id + '"]')) { return; }
     var item = document.createElement("div");
     item.className = "crisis-alert";
+    item.setAttribute("data-alert-id", a.id);
     var link = document.createElement("a");
     link.href = a.url;
     link.textContent = a.text;

@@ -496,3 +496,14 @@ fn demo_without_serving_needs_a_folder() {
         stderr(&out)
     );
 }
+
+#[tokio::test]
+async fn numbers_from_an_early_hotline_toml_move_into_the_settings() {
+    let d = Deployment::init(&[]);
+    d.edit_config(
+        "emergency_number = \"110\"",
+        "emergency_number = \"110\"\nphone_number = \"0120-999-000\"",
+    );
+    let server = d.serve().await;
+    assert!(server.client().get("/").await.has("0120-999-000"));
+}

@@ -412,6 +412,33 @@ async fn marking_a_crisis_alerts_the_supervisor_live() {
         .get(&format!("/contacts/{id}"))
         .await
         .has("Supervisors alerted"));
+    // A crisis reaches the supervisors even when the form cannot be saved yet.
+    let id2 = start_contact(&adv).await;
+    let f = adv.get(&format!("/contacts/{id2}/edit")).await;
+    let (v, t) = (version_of(&f), f.csrf());
+    let p = adv
+        .post(
+            &format!("/contacts/{id2}"),
+            &[
+                ("_csrf", &t),
+                ("version", &v),
+                ("channel", "phone"),
+                ("contact_type", "crisis"),
+                ("email", "not an email"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has("supervisors alerted"));
+    assert_eq!(
+        count(
+            &d,
+            &format!("SELECT COUNT(*) FROM crisis_alerts WHERE contact_id = {id2}")
+        )
+        .await,
+        1
+    );
     // Advocates do not receive the stream.
     assert_eq!(adv.get("/alerts/stream").await.status, 403);
 }
@@ -602,7 +629,13 @@ async fn calls_are_answered_in_every_language_and_always_recorded() {
     .unwrap();
     assert_eq!(outcome.as_deref(), Some("voicemail"));
     assert_eq!(duration, Some(42));
-    // Answered calls are marked so.
+    // Answered calls are marked so, and open in the console of the advocate who picked up.
+    webhook(
+        &server,
+        "/webhooks/voice",
+        &[("CallSid", "CA101"), ("From", "+15550001111")],
+    )
+    .await;
     let (_, xml) = webhook(
         &server,
         "/webhooks/voice/dial?attempt=0&lang=en",

@@ -110,6 +110,11 @@ pub async fn purge_expired(db: &Db, limits: &SessionSettings) -> Result<(), DbEr
         .bind(t - 86_400)
         .execute(&db.pool)
         .await?;
+    // Tip-form rate limiting only needs the last hour.
+    sqlx::query("DELETE FROM tip_submissions WHERE at < $1")
+        .bind(t - 86_400)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 

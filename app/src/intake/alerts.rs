@@ -124,6 +124,13 @@ pub async fn stream(
         async move {
             if !first {
                 tokio::time::sleep(Duration::from_secs(2)).await;
+                // An account disabled (or demoted) meanwhile stops receiving at once.
+                let still = crate::auth::users::get(&db, user_id).await.ok().flatten();
+                if !still.is_some_and(|u| {
+                    u.active && crate::auth::allows(u.role, Permission::ReceiveCrisisAlerts)
+                }) {
+                    return None;
+                }
             }
             let found = pending(&db, user_id, last).await.unwrap_or_default();
             let next = found.last().map_or(last, |p| p.id);

@@ -212,8 +212,12 @@ pub async fn start(ctx: Ctx, Form(f): Form<StartForm>) -> Result<Response, AppEr
 /// `POST /contacts/{id}/claim`: take a queued contact.
 pub async fn claim(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     ctx.require(Permission::EditContacts)?;
-    store::claim(&ctx.state.db, &ctx.actor(), id).await?;
-    Ok(Redirect::to(&format!("/contacts/{id}/edit")).into_response())
+    if store::claim(&ctx.state.db, &ctx.actor(), id).await? {
+        Ok(Redirect::to(&format!("/contacts/{id}/edit")).into_response())
+    } else {
+        // Someone was quicker: say so rather than silently opening their contact.
+        Ok(Redirect::to(&format!("/contacts/{id}?notice=already_taken")).into_response())
+    }
 }
 
 // ---------------------------------------------------------------- the form
@@ -508,9 +512,25 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
     let c = load(&ctx, id).await?;
     let ops = settings::load(&ctx.state.db).await?;
     let version: i64 = values.get("version").parse().unwrap_or(-1);
+    // A crisis reaches the supervisors even when the form itself cannot be saved yet
+    // (a typo, or a colleague's newer save): lives come before paperwork.
+    let wants_alert = values.get("action") == "alert"
+        || (values.get("contact_type") == "crisis" && c.supervisor_alerted_at.is_none());
+    let mut alerted = None;
+    if wants_alert {
+        let n = alerts::raise(
+            &ctx.state.db,
+            &ctx.actor(),
+            id,
+            &ctx.state.config.hotline.timezone,
+        )
+        .await?;
+        alerted = Some(n);
+    }
     let edit = match validate(&ctx, &ops, &values) {
         Ok(e) => e,
         Err(errors) => {
+            let c = load(&ctx, id).await?;
             return edit_page(
                 &ctx,
                 &ops,
@@ -519,12 +539,9 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
                 errors,
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            );
         }
     };
-    let became_crisis = edit.contact_type.as_deref() == Some("crisis")
-        && c.contact_type.as_deref() != Some("crisis");
-    let alert_requested = values.get("action") == "alert";
     let saved = store::update(
         &ctx.state.db,
         &ctx.state.keys,
@@ -534,9 +551,10 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
         &edit,
     )
     .await;
-    let saved = match saved {
-        Ok(s) => s,
+    match saved {
+        Ok(_) => {}
         Err(SaveError::Conflict) => {
+            let c = load(&ctx, id).await?;
             let mut values = values;
             // Keep what this advocate typed, but against the newest version.
             values.map.insert("version".into(), c.version.to_string());
@@ -552,19 +570,12 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
         }
         Err(SaveError::NotFound) => return Err(AppError::NotFound),
         Err(SaveError::Db(e)) => return Err(e.into()),
-    };
-    if alert_requested || (became_crisis && saved.supervisor_alerted_at.is_none()) {
-        alerts::raise(
-            &ctx.state.db,
-            &ctx.actor(),
-            id,
-            &ctx.state.config.hotline.timezone,
-        )
-        .await?;
     }
-    let to = if edit.close {
+    let to = if alerted == Some(0) {
+        format!("/contacts/{id}/edit?notice=no_supervisor")
+    } else if edit.close {
         format!("/contacts/{id}?notice=contact_closed")
-    } else if became_crisis || alert_requested {
+    } else if alerted.is_some() {
         format!("/contacts/{id}/edit?notice=supervisor_alerted")
     } else {
         format!("/contacts/{id}/edit?notice=contact_saved")

@@ -84,8 +84,12 @@ async fn receive(
     .bind(&phone_index)
     .fetch_optional(&db.pool)
     .await?;
-    let (conv_id, current_contact) = match conv {
-        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<Option<i64>, _>(2)?),
+    let (conv_id, was_opted_out, current_contact) = match conv {
+        Some(r) => (
+            r.try_get::<i64, _>(0)?,
+            r.try_get::<i64, _>(1)? != 0,
+            r.try_get::<Option<i64>, _>(2)?,
+        ),
         None => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sms_conversations (phone_index, phone_enc, last_message_at, language)
@@ -99,7 +103,7 @@ async fn receive(
             .bind(&locale)
             .fetch_one(&db.pool)
             .await?;
-            (id, None)
+            (id, false, None)
         }
     };
 
@@ -166,7 +170,8 @@ async fn receive(
     .bind(conv_id)
     .execute(&mut *tx)
     .await?;
-    if let Some(o) = opted {
+    // Recorded only when the choice changes (a "yes" in a chat is not news).
+    if let Some(o) = opted.filter(|o| (*o == 1) != was_opted_out) {
         audit::record(
             &mut tx,
             &twilio::provider_actor(),

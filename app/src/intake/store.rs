@@ -623,6 +623,21 @@ pub async fn set_call_end(
     Ok(())
 }
 
+/// An answered call belongs to the advocate who picked up: it opens in their console.
+pub async fn assign_answered(db: &Db, id: i64, user_id: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE contacts SET advocate_id = $1, status = 'open', updated_at = $2,
+            version = version + 1
+         WHERE id = $3 AND status = 'queued'",
+    )
+    .bind(user_id)
+    .bind(now())
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
 /// Sets the call outcome (answered, voicemail…), replacing what was there.
 pub async fn set_outcome(db: &Db, id: i64, outcome: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE contacts SET call_outcome = $1, updated_at = $2 WHERE id = $3")

@@ -81,8 +81,10 @@ pub async fn incoming(
     let locales = &state.config.hotline.locales;
     let name = &state.config.hotline.name;
     if locales.len() == 1 {
-        let _ = store::set_language(&state.db, id, &locales[0]).await;
-        return route(&state, &locales[0]).await;
+        let l = &locales[0];
+        let _ = store::set_language(&state.db, id, l).await;
+        let welcome = say(l, &tr_with(l, "ivr.welcome", &[("name", name)]));
+        return twiml(&format!("{welcome}{}", route_inner(&state, l).await));
     }
     let mut menu = String::new();
     menu.push_str(&say(
@@ -138,6 +140,11 @@ pub async fn language(
 
 /// The emergency message, then the advocates on duty in turn, else voicemail.
 async fn route(state: &AppState, locale: &str) -> Response {
+    twiml(&route_inner(state, locale).await)
+}
+
+/// The inside of [`route`]'s TwiML document.
+async fn route_inner(state: &AppState, locale: &str) -> String {
     let emergency = say(
         locale,
         &tr_with(
@@ -147,21 +154,21 @@ async fn route(state: &AppState, locale: &str) -> Response {
         ),
     );
     let phones = duty_phones(state).await;
-    match phones.first() {
-        Some(first) => twiml(&format!(
+    match phones.first().map(|(p, _)| p) {
+        Some(first) => format!(
             "{emergency}{connecting}{dial}",
             connecting = say(locale, &tr(locale, "ivr.connecting")),
             dial = dial(state, locale, first, 0).await,
-        )),
-        None => twiml(&format!(
+        ),
+        None => format!(
             "{emergency}{}",
             voicemail_prompt(state, locale, "ivr.closed")
-        )),
+        ),
     }
 }
 
-/// The duty phones to ring now: none outside operating hours.
-async fn duty_phones(state: &AppState) -> Vec<String> {
+/// The duty phones to ring now, with whose they are: none outside operating hours.
+async fn duty_phones(state: &AppState) -> Vec<(String, i64)> {
     let (weekday, minute) = settings::local_weekday_minute(now(), &state.config.hotline.timezone);
     let Ok(ops) = settings::load(&state.db).await else {
         return Vec::new();
@@ -178,12 +185,12 @@ async fn duty_phones(state: &AppState) -> Vec<String> {
         crate::auth::Role::Supervisor => 1,
         _ => 2,
     });
-    let mut phones: Vec<String> = shifts
-        .into_iter()
-        .map(|s| s.duty_phone)
-        .filter(|p| !p.is_empty())
-        .collect();
-    phones.dedup();
+    let mut phones: Vec<(String, i64)> = Vec::new();
+    for s in shifts {
+        if !s.duty_phone.is_empty() && !phones.iter().any(|(p, _)| *p == s.duty_phone) {
+            phones.push((s.duty_phone, s.user_id));
+        }
+    }
     phones
 }
 
@@ -238,16 +245,21 @@ pub async fn dial_result(
         Err(r) => return r,
     };
     let locale = locale_of(&state, &q.lang);
+    let attempt = q.attempt.unwrap_or(0);
+    let phones = duty_phones(&state).await;
     if matches!(
         p.get("DialCallStatus"),
         Some("completed") | Some("answered")
     ) {
         let _ = store::set_outcome(&state.db, id, "answered").await;
+        // The advocate who picked up owns the contact: it opens in their console.
+        if let Some((_, user_id)) = phones.get(attempt) {
+            let _ = store::assign_answered(&state.db, id, *user_id).await;
+        }
         return twiml("<Hangup/>");
     }
-    let next = q.attempt.unwrap_or(0) + 1;
-    let phones = duty_phones(&state).await;
-    match phones.get(next) {
+    let next = attempt + 1;
+    match phones.get(next).map(|(p, _)| p) {
         Some(phone) => twiml(&dial(&state, &locale, phone, next).await),
         None => twiml(&voicemail_prompt(&state, &locale, "ivr.no_answer")),
     }
@@ -285,16 +297,32 @@ pub async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (p, id) = match verified_call(&state, &uri, &headers, &body).await {
-        Ok(v) => v,
+    let p = match verified(&state, &uri, &headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
+    };
+    let seen_before = match p.get("CallSid") {
+        Some(sid) => async {
+            let mut conn = state.db.pool.acquire().await?;
+            store::id_by_sid(&mut conn, sid).await
+        }
+        .await
+        .ok()
+        .flatten()
+        .is_some(),
+        None => return bad_request(),
+    };
+    let id = match contact_for_call(&state, &p).await {
+        Ok(id) => id,
         Err(r) => return r,
     };
     let duration = p.get("CallDuration").and_then(|d| d.parse::<i64>().ok());
     let outcome = match p.get("CallStatus") {
         Some("busy") | Some("no-answer") | Some("failed") => Some("missed"),
         Some("canceled") => Some("abandoned"),
-        // Completed without an advocate answering: the caller hung up first.
-        Some("completed") => Some("abandoned"),
+        // Completed without an advocate answering: the caller hung up first. A completed call
+        // the app never handled went to the fallback line: how it ended is not known here.
+        Some("completed") if seen_before => Some("abandoned"),
         _ => None,
     };
     let result = async {
