@@ -101,9 +101,25 @@ pub struct Operations {
     /// Venues the country adds to the typology.
     #[serde(default)]
     pub venues: Vec<Choice>,
+    /// Reporting rules: situation → duty (`child_protection`, `police`, …, or
+    /// `consent_only`). Empty: the default rules.
+    #[serde(default)]
+    pub reporting_duties: Vec<(String, String)>,
 }
 
 impl Operations {
+    /// The reporting rules in force.
+    pub fn duties(&self) -> Vec<(String, String)> {
+        if self.reporting_duties.is_empty() {
+            crate::cases::vocab::DEFAULT_DUTIES
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        } else {
+            self.reporting_duties.clone()
+        }
+    }
+
     /// The statuses a case may move to from `from`.
     pub fn next_statuses(&self, from: &str) -> Vec<String> {
         if self.case_transitions.is_empty() {

@@ -145,6 +145,23 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     )
     .await
     .map_err(|e| Failure(e.kind()))?;
+    let case_managers: Vec<(i64, String)> = users::list(&db)
+        .await
+        .map_err(|e| Failure(e.kind()))?
+        .into_iter()
+        .filter(|u| u.role == Role::CaseManager)
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    hotline_app::cases::demo::seed(
+        &db,
+        &keys,
+        &cfg.hotline.country,
+        &cfg.hotline.timezone,
+        &case_managers,
+        40,
+    )
+    .await
+    .map_err(|e| Failure(e.kind()))?;
     db.close().await;
     let mut text = String::new();
     for (email, _, role) in STAFF {

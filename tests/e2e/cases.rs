@@ -466,3 +466,202 @@ async fn people_notes_and_tasks_are_recorded_and_protected() {
         .await;
     assert_eq!(p.status, 422);
 }
+
+#[tokio::test]
+async fn reports_to_authorities_need_their_legal_basis() {
+    let (d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let (_, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    let reports = format!("{path}/reports");
+    // Adults only: sharing needs consent.
+    let page = a.get(&path).await;
+    assert!(page.has("Adults: share identifying information only with their consent."));
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "consent"),
+                ("fields", "identity"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has("No active consent allows sharing this information with this recipient."));
+    // Consent given for the police, for identity and story.
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/consents"),
+            &[
+                ("scope", "identity"),
+                ("scope", "story"),
+                ("recipient", "police"),
+                ("date", "2026-01-05"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "consent"),
+                ("fields", "identity"),
+                ("fields", "location"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "location is not covered");
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "consent"),
+                ("fields", "identity"),
+                ("fields", "story"),
+                ("notes", "Detective Ito, by phone"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = a.get(&path).await;
+    assert!(page.has("Basis: Consent. Shared: Identity, What happened. Sent by a@example.org."));
+    // Withdrawn consent no longer covers anything.
+    let consent = page
+        .body
+        .split("/consents/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let p = a
+        .submit(&path, &format!("{path}/consents/{consent}/withdraw"), &[])
+        .await;
+    assert_eq!(p.status, 303);
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "consent"),
+                ("fields", "identity"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    // No duty to report an adult's case to the police, and no imminent danger.
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "legal_duty"),
+                ("fields", "identity"),
+            ],
+        )
+        .await;
+    assert!(p.has("No reporting duty to this recipient applies to this case"));
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "police"),
+                ("legal_basis", "imminent_danger"),
+                ("fields", "identity"),
+            ],
+        )
+        .await;
+    assert!(p.has("Imminent danger is the basis only for an open crisis case."));
+    // A minor among the potential victims: a mandatory report to child protection.
+    a.submit(
+        &path,
+        &format!("{path}/people"),
+        &[("kind", "victim"), ("age_band", "12_17")],
+    )
+    .await;
+    let page = a.get(&path).await;
+    assert!(page.has("A minor is involved: a report to child protection services is mandatory."));
+    let p = a
+        .submit(
+            &path,
+            &reports,
+            &[
+                ("authority", "child_protection"),
+                ("legal_basis", "legal_duty"),
+                ("fields", "identity"),
+                ("fields", "location"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    // Every report is in the audit trail with its basis and fields.
+    let db = d.db().await;
+    let details: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'case.report' ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        details,
+        vec![
+            Some("police (consent): identity,story".to_string()),
+            Some("child_protection (legal_duty): identity,location".to_string())
+        ]
+    );
+    // Services and emergency responses.
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/services"),
+            &[
+                ("service_type", "counselling"),
+                ("date", "2026-02-01"),
+                ("sessions", "3"),
+                ("minutes", "150"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/services"),
+            &[
+                ("service_type", "counselling"),
+                ("date", "2026-02-01"),
+                ("sessions", "three"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/emergencies"),
+            &[
+                ("kind", "shelter"),
+                ("date", "2026-02-02"),
+                ("coordinated_with", "City shelter"),
+                ("outcome", "Placed the same night"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let page = a.get(&path).await;
+    assert!(
+        page.has("Mental-health counselling") && page.has("3 sessions") && page.has("150 minutes")
+    );
+    assert!(page.has("Emergency shelter") && page.has("Placed the same night"));
+}

@@ -373,6 +373,14 @@ async fn demo_seeds_every_role_and_serves() {
     let sup = server.client();
     sup.login("supervisor@demo.hotline.test", &password).await;
     assert_eq!(sup.get("/admin/audit").await.status, 200);
+    // Fictional contacts and cases to work with.
+    let contacts = sup.get("/contacts").await;
+    assert!(contacts.body.matches("href=\"/contacts/").count() >= 50);
+    let cases = sup.get("/cases").await;
+    assert!(
+        cases.body.matches("US-20").count() >= 30,
+        "demo cases are listed"
+    );
     assert_eq!(sup.get("/admin/users").await.status, 403);
 }
 

@@ -67,6 +67,14 @@ fn values_of(ops: &Operations) -> HashMap<String, String> {
     v.insert("heard_about".into(), choices_text(&ops.heard_about));
     v.insert("venues".into(), choices_text(&ops.venues));
     v.insert("workflow".into(), workflow_text(ops));
+    v.insert(
+        "duties".into(),
+        ops.duties()
+            .iter()
+            .map(|(a, b)| format!("{a}: {b}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     v.insert("api_base_url".into(), ops.telephony.api_base_url.clone());
     v.insert("account_sid".into(), ops.telephony.account_sid.clone());
     v.insert(
@@ -174,6 +182,24 @@ fn parse_workflow(text: &str) -> Result<Vec<(String, Vec<String>)>, ()> {
     Ok(out)
 }
 
+/// `situation: duty` lines (situations minor, imminent_harm, adult; duties a recipient or
+/// consent_only).
+fn parse_duties(text: &str) -> Result<Vec<(String, String)>, ()> {
+    use crate::cases::vocab::{DUTY_CONDITIONS, RECIPIENTS};
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (when, duty) = line.split_once(':').ok_or(())?;
+        let (when, duty) = (when.trim(), duty.trim());
+        if !DUTY_CONDITIONS.contains(&when)
+            || !(RECIPIENTS.contains(&duty) || duty == "consent_only")
+        {
+            return Err(());
+        }
+        out.push((when.to_string(), duty.to_string()));
+    }
+    Ok(out)
+}
+
 fn workflow_text(ops: &Operations) -> String {
     let lines: Vec<String> = if ops.case_transitions.is_empty() {
         crate::cases::vocab::DEFAULT_TRANSITIONS
@@ -238,6 +264,10 @@ pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> 
         errors.push(ctx.t("settings.error.workflow"));
         Vec::new()
     });
+    let reporting_duties = parse_duties(&get("duties")).unwrap_or_else(|()| {
+        errors.push(ctx.t("settings.error.duties"));
+        Vec::new()
+    });
     let api = get("api_base_url");
     if !api.is_empty() && crate::config::validate_public_url(&api).is_err() {
         errors.push(ctx.t("settings.error.api_base_url"));
@@ -272,6 +302,7 @@ pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> 
         },
         case_transitions,
         venues,
+        reporting_duties,
     };
     settings::save(&ctx.state.db, &ctx.actor(), &ops).await?;
     if !token.trim().is_empty() {

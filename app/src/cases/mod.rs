@@ -1,5 +1,6 @@
 //! Cases: potential trafficking situations built from contacts, and the work on them.
 
+pub mod demo;
 pub mod pages;
 pub mod store;
 pub mod vocab;
@@ -22,4 +23,12 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/notes", post(pages::add_note))
         .route("/cases/{id}/tasks", post(pages::add_task))
         .route("/cases/{id}/tasks/{task}/done", post(pages::complete_task))
+        .route("/cases/{id}/services", post(pages::add_service))
+        .route("/cases/{id}/emergencies", post(pages::add_emergency))
+        .route("/cases/{id}/consents", post(pages::add_consent))
+        .route(
+            "/cases/{id}/consents/{consent}/withdraw",
+            post(pages::withdraw_consent),
+        )
+        .route("/cases/{id}/reports", post(pages::add_report))
 }

@@ -200,6 +200,22 @@ struct DetailPage {
     age_bands: Vec<Opt>,
     genders: Vec<Opt>,
     error: Option<String>,
+    services: Vec<Field>,
+    emergencies: Vec<Field>,
+    consents: Vec<ConsentView>,
+    reports: Vec<Field>,
+    duties: Vec<String>,
+    service_types: Vec<Opt>,
+    emergency_kinds: Vec<Opt>,
+    scopes: Vec<Opt>,
+    recipients: Vec<Opt>,
+    bases: Vec<Opt>,
+}
+
+pub struct ConsentView {
+    pub id: i64,
+    pub text: String,
+    pub active: bool,
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -369,6 +385,122 @@ async fn render_detail(
         })
         .collect();
     let next: Vec<String> = ops.next_statuses(&c.status);
+    let date = |t: i64| format_time(ctx, t).chars().take(10).collect::<String>();
+    let services = store::services_of(db, keys, id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let mut v = vec![date(s.delivered_on)];
+            if let Some(n) = s.sessions {
+                v.push(crate::i18n::tr_with(
+                    &ctx.locale,
+                    "case.sessions_count",
+                    &[("count", &n.to_string())],
+                ));
+            }
+            if let Some(m) = s.minutes {
+                v.push(crate::i18n::tr_with(
+                    &ctx.locale,
+                    "case.minutes_count",
+                    &[("count", &m.to_string())],
+                ));
+            }
+            if let Some(n) = s.notes {
+                v.push(n);
+            }
+            Field {
+                label: ctx.t(&format!("case.service.{}", s.service_type)),
+                value: v.join(" · "),
+            }
+        })
+        .collect();
+    let emergencies = store::emergencies_of(db, keys, id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let v: Vec<String> = [
+                date(e.happened_at),
+                e.coordinated_with,
+                e.outcome,
+                e.notes.unwrap_or_default(),
+            ]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect();
+            Field {
+                label: ctx.t(&format!("case.emergency.{}", e.kind)),
+                value: v.join(" · "),
+            }
+        })
+        .collect();
+    let consent_rows = store::consents_of(db, id).await?;
+    let consents = consent_rows
+        .iter()
+        .map(|k| {
+            let scope = k
+                .scope
+                .iter()
+                .map(|s| ctx.t(&format!("case.scope.{s}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut text = crate::i18n::tr_with(
+                &ctx.locale,
+                "case.consent_line",
+                &[
+                    ("scope", &scope),
+                    (
+                        "recipient",
+                        &ctx.t(&format!("case.recipient.{}", k.recipient)),
+                    ),
+                    ("date", &date(k.given_at)),
+                ],
+            );
+            if let Some(w) = k.withdrawn_at {
+                text.push_str(&crate::i18n::tr_with(
+                    &ctx.locale,
+                    "case.consent_withdrawn",
+                    &[("date", &date(w))],
+                ));
+            }
+            ConsentView {
+                id: k.id,
+                text,
+                active: k.withdrawn_at.is_none(),
+            }
+        })
+        .collect();
+    let reports = store::reports_of(db, keys, id)
+        .await?
+        .into_iter()
+        .map(|r| Field {
+            label: format!(
+                "{} · {}",
+                ctx.t(&format!("case.recipient.{}", r.authority)),
+                format_time(ctx, r.sent_at)
+            ),
+            value: crate::i18n::tr_with(
+                &ctx.locale,
+                "case.report_line",
+                &[
+                    ("basis", &ctx.t(&format!("case.basis.{}", r.legal_basis))),
+                    (
+                        "fields",
+                        &r.fields_shared
+                            .iter()
+                            .map(|f| ctx.t(&format!("case.scope.{f}")))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    ("who", &r.sent_by.unwrap_or_default()),
+                ],
+            ) + &r.notes.map(|n| format!(" — {n}")).unwrap_or_default(),
+        })
+        .collect();
+    let people_rows = store::people_of(db, keys, id).await?;
+    let duties = store::applicable_duties(&c, &people_rows, &ops.duties())
+        .into_iter()
+        .map(|(when, duty)| ctx.t(&format!("case.duty.{when}.{duty}")))
+        .collect();
     let t = DetailPage {
         page: Page::new(ctx, &ctx.t("case.detail_title")),
         id,
@@ -405,6 +537,16 @@ async fn render_detail(
         age_bands: opts(ctx, vocab::AGE_BANDS, "case.age"),
         genders: opts(ctx, vocab::GENDERS, "case.gender"),
         error,
+        services,
+        emergencies,
+        consents,
+        reports,
+        duties,
+        service_types: opts(ctx, vocab::SERVICE_TYPES, "case.service"),
+        emergency_kinds: opts(ctx, vocab::EMERGENCY_KINDS, "case.emergency"),
+        scopes: opts(ctx, vocab::CONSENT_SCOPES, "case.scope"),
+        recipients: opts(ctx, vocab::RECIPIENTS, "case.recipient"),
+        bases: opts(ctx, vocab::LEGAL_BASES, "case.basis"),
     };
     Ok((status, Html(t.render()?)).into_response())
 }
@@ -916,4 +1058,210 @@ pub async fn complete_task(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&format!("/cases/{id}?notice=task_done#tasks")).into_response())
+}
+
+/// A `YYYY-MM-DD` date in the hotline's time zone: its start, or its last second.
+fn local_date(ctx: &Ctx, s: &str, end_of_day: bool) -> Option<i64> {
+    let d: jiff::civil::Date = s.trim().parse().ok()?;
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
+    if end_of_day {
+        let next = d.checked_add(jiff::Span::new().days(1)).ok()?;
+        next.to_zoned(tz)
+            .ok()
+            .map(|z| z.timestamp().as_second() - 1)
+    } else {
+        d.to_zoned(tz).ok().map(|z| z.timestamp().as_second())
+    }
+}
+
+fn form_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("error.bad_request"))
+}
+
+fn one<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(x, _)| x == k)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+fn many(pairs: &[(String, String)], k: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(x, _)| x == k)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+pub async fn add_service(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let kind = one(&f, "service_type");
+    let num = |k: &str| -> Result<Option<i64>, ()> {
+        match one(&f, k) {
+            "" => Ok(None),
+            v => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=100_000).contains(n))
+                .map(Some)
+                .ok_or(()),
+        }
+    };
+    let (sessions, minutes) = (num("sessions"), num("minutes"));
+    let date = local_date(&ctx, one(&f, "date"), false);
+    match (
+        vocab::SERVICE_TYPES.contains(&kind),
+        sessions,
+        minutes,
+        date,
+    ) {
+        (true, Ok(sessions), Ok(minutes), Some(delivered_on))
+            if one(&f, "notes").chars().count() <= 5_000 =>
+        {
+            let s = store::Service {
+                service_type: kind.to_string(),
+                sessions,
+                minutes,
+                delivered_on,
+                notes: Some(one(&f, "notes").to_string()).filter(|n| !n.is_empty()),
+            };
+            store::add_service(&ctx.state.db, &ctx.state.keys, &ctx.actor(), id, &s).await?;
+            Ok(Redirect::to(&format!("/cases/{id}?notice=service_added#services")).into_response())
+        }
+        _ => {
+            let msg = ctx.t("case.error.service");
+            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn add_emergency(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let kind = one(&f, "kind");
+    let date = local_date(&ctx, one(&f, "date"), false);
+    let short = |k: &str| one(&f, k).chars().count() <= 500;
+    match date {
+        Some(happened_at)
+            if vocab::EMERGENCY_KINDS.contains(&kind)
+                && short("coordinated_with")
+                && short("outcome")
+                && one(&f, "notes").chars().count() <= 5_000 =>
+        {
+            let e = store::Emergency {
+                kind: kind.to_string(),
+                coordinated_with: one(&f, "coordinated_with").to_string(),
+                outcome: one(&f, "outcome").to_string(),
+                happened_at,
+                notes: Some(one(&f, "notes").to_string()).filter(|n| !n.is_empty()),
+            };
+            store::add_emergency(&ctx.state.db, &ctx.state.keys, &ctx.actor(), id, &e).await?;
+            Ok(
+                Redirect::to(&format!("/cases/{id}?notice=emergency_added#emergencies"))
+                    .into_response(),
+            )
+        }
+        _ => {
+            let msg = ctx.t("case.error.emergency");
+            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn add_consent(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let scope: Vec<String> = vocab::CONSENT_SCOPES
+        .iter()
+        .filter(|s| many(&f, "scope").iter().any(|x| x == *s))
+        .map(|s| s.to_string())
+        .collect();
+    let recipient = one(&f, "recipient");
+    let given = local_date(&ctx, one(&f, "date"), false);
+    let all_known = many(&f, "scope")
+        .iter()
+        .all(|x| vocab::CONSENT_SCOPES.contains(&x.as_str()));
+    match given {
+        Some(given_at)
+            if !scope.is_empty() && all_known && vocab::RECIPIENTS.contains(&recipient) =>
+        {
+            store::add_consent(&ctx.state.db, &ctx.actor(), id, &scope, recipient, given_at)
+                .await?;
+            Ok(Redirect::to(&format!("/cases/{id}?notice=consent_added#consent")).into_response())
+        }
+        _ => {
+            let msg = ctx.t("case.error.consent");
+            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+pub async fn withdraw_consent(
+    ctx: Ctx,
+    Path((id, consent)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    if !store::withdraw_consent(&ctx.state.db, &ctx.actor(), id, consent).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/cases/{id}?notice=consent_withdrawn#consent")).into_response())
+}
+
+/// `POST /cases/{id}/reports`: records a report to an authority. The legal basis must hold:
+/// an active consent covering the fields and the authority, a reporting duty that applies to
+/// this case, or imminent danger (a crisis case that is not closed).
+pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let (_, c) = visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let authority = one(&f, "authority");
+    let basis = one(&f, "legal_basis");
+    let fields: Vec<String> = vocab::CONSENT_SCOPES
+        .iter()
+        .filter(|s| many(&f, "fields").iter().any(|x| x == *s))
+        .map(|s| s.to_string())
+        .collect();
+    let notes = one(&f, "notes");
+    let fail = |key: &str| ctx.t(key);
+    let problem = if !vocab::RECIPIENTS.contains(&authority)
+        || !vocab::LEGAL_BASES.contains(&basis)
+        || fields.is_empty()
+        || notes.chars().count() > 5_000
+    {
+        Some(fail("case.error.report"))
+    } else {
+        let db = &ctx.state.db;
+        match basis {
+            "consent" => {
+                let consents = store::consents_of(db, id).await?;
+                (!store::consent_covers(&consents, authority, &fields))
+                    .then(|| fail("case.error.no_consent"))
+            }
+            "legal_duty" => {
+                let ops = settings::load(db).await?;
+                let people = store::people_of(db, &ctx.state.keys, id).await?;
+                let duties = store::applicable_duties(&c, &people, &ops.duties());
+                (!duties.iter().any(|(_, d)| d == authority)).then(|| fail("case.error.no_duty"))
+            }
+            _ => (!(c.crisis && c.status != "closed")).then(|| fail("case.error.no_danger")),
+        }
+    };
+    if let Some(msg) = problem {
+        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let r = store::Report {
+        authority: authority.to_string(),
+        legal_basis: basis.to_string(),
+        fields_shared: fields,
+        sent_by: None,
+        sent_at: crate::db::now(),
+        notes: Some(notes.to_string()).filter(|n| !n.is_empty()),
+    };
+    store::add_report(&ctx.state.db, &ctx.state.keys, &ctx.actor(), id, &r).await?;
+    Ok(Redirect::to(&format!("/cases/{id}?notice=report_added#reports")).into_response())
 }

@@ -153,6 +153,17 @@ pub async fn get_visible(
     row.as_ref().map(|r| decode(keys, r)).transpose()
 }
 
+/// A case regardless of who asks (for the demo seeder and internal use only).
+pub async fn get_any(db: &Db, keys: &Keys, id: i64) -> Result<Option<Case>, DbError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM cases c LEFT JOIN users u ON u.id = c.assigned_to WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(|r| decode(keys, r)).transpose()
+}
+
 /// Cases `user` may see, most recently updated first.
 pub async fn list_visible(
     db: &Db,
@@ -749,4 +760,343 @@ pub async fn access_log(db: &Db, id: i64) -> Result<Vec<audit::Entry>, DbError> 
         })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(DbError::from)
+}
+
+// ---------------------------------------------------------------- services, emergencies,
+// consent and reports
+
+const SERVICE_NOTES: &str = "case_services.notes";
+const EMERGENCY_NOTES: &str = "emergency_responses.notes";
+const REPORT_NOTES: &str = "authority_reports.notes";
+
+/// A service delivered.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub service_type: String,
+    pub sessions: Option<i64>,
+    pub minutes: Option<i64>,
+    pub delivered_on: i64,
+    pub notes: Option<String>,
+}
+
+pub async fn add_service(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    s: &Service,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO case_services (case_id, service_type, sessions, minutes, delivered_on,
+            notes_enc, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(case_id)
+    .bind(&s.service_type)
+    .bind(s.sessions)
+    .bind(s.minutes)
+    .bind(s.delivered_on)
+    .bind(enc(keys, SERVICE_NOTES, &s.notes))
+    .bind(actor.user_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.add_service")
+            .target("case", case_id)
+            .detail(s.service_type.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn services_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Service>, DbError> {
+    let rows = sqlx::query(
+        "SELECT service_type, sessions, minutes, delivered_on, notes_enc FROM case_services
+         WHERE case_id = $1 ORDER BY delivered_on DESC, id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Service {
+                service_type: r.try_get(0)?,
+                sessions: r.try_get(1)?,
+                minutes: r.try_get(2)?,
+                delivered_on: r.try_get(3)?,
+                notes: dec(keys, SERVICE_NOTES, r.try_get(4)?)?,
+            })
+        })
+        .collect()
+}
+
+/// An emergency response (shelter, extraction, transportation).
+#[derive(Debug, Clone)]
+pub struct Emergency {
+    pub kind: String,
+    pub coordinated_with: String,
+    pub outcome: String,
+    pub happened_at: i64,
+    pub notes: Option<String>,
+}
+
+pub async fn add_emergency(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    e: &Emergency,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO emergency_responses (case_id, kind, coordinated_with, outcome, happened_at,
+            notes_enc, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(case_id)
+    .bind(&e.kind)
+    .bind(&e.coordinated_with)
+    .bind(&e.outcome)
+    .bind(e.happened_at)
+    .bind(enc(keys, EMERGENCY_NOTES, &e.notes))
+    .bind(actor.user_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.add_emergency")
+            .target("case", case_id)
+            .detail(e.kind.clone()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn emergencies_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Emergency>, DbError> {
+    let rows = sqlx::query(
+        "SELECT kind, coordinated_with, outcome, happened_at, notes_enc FROM emergency_responses
+         WHERE case_id = $1 ORDER BY happened_at DESC, id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Emergency {
+                kind: r.try_get(0)?,
+                coordinated_with: r.try_get(1)?,
+                outcome: r.try_get(2)?,
+                happened_at: r.try_get(3)?,
+                notes: dec(keys, EMERGENCY_NOTES, r.try_get(4)?)?,
+            })
+        })
+        .collect()
+}
+
+/// What someone agreed may be shared, with whom, since when, and until when.
+#[derive(Debug, Clone)]
+pub struct Consent {
+    pub id: i64,
+    pub scope: Vec<String>,
+    pub recipient: String,
+    pub given_at: i64,
+    pub withdrawn_at: Option<i64>,
+}
+
+pub async fn add_consent(
+    db: &Db,
+    actor: &Actor,
+    case_id: i64,
+    scope: &[String],
+    recipient: &str,
+    given_at: i64,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO consents (case_id, scope, recipient, given_at, recorded_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(scope.join(","))
+    .bind(recipient)
+    .bind(given_at)
+    .bind(actor.user_id)
+    .bind(now())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.consent_given")
+            .target("case", case_id)
+            .detail(format!("{recipient}: {}", scope.join(","))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn withdraw_consent(
+    db: &Db,
+    actor: &Actor,
+    case_id: i64,
+    consent_id: i64,
+) -> Result<bool, DbError> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE consents SET withdrawn_at = $1 WHERE id = $2 AND case_id = $3 AND withdrawn_at IS NULL",
+    )
+    .bind(now())
+    .bind(consent_id)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("case.consent_withdrawn")
+                .target("case", case_id)
+                .detail(format!("consent {consent_id}")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n > 0)
+}
+
+pub async fn consents_of(db: &Db, case_id: i64) -> Result<Vec<Consent>, DbError> {
+    let rows = sqlx::query(
+        "SELECT id, scope, recipient, given_at, withdrawn_at FROM consents WHERE case_id = $1
+         ORDER BY id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Consent {
+                id: r.try_get(0)?,
+                scope: split(r.try_get(1)?),
+                recipient: r.try_get(2)?,
+                given_at: r.try_get(3)?,
+                withdrawn_at: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+/// True when an active consent lets `fields` go to `recipient`.
+pub fn consent_covers(consents: &[Consent], recipient: &str, fields: &[String]) -> bool {
+    consents.iter().any(|c| {
+        c.withdrawn_at.is_none()
+            && c.recipient == recipient
+            && fields.iter().all(|f| c.scope.contains(f))
+    })
+}
+
+/// A report to an authority.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub authority: String,
+    pub legal_basis: String,
+    pub fields_shared: Vec<String>,
+    pub sent_by: Option<String>,
+    pub sent_at: i64,
+    pub notes: Option<String>,
+}
+
+pub async fn add_report(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    r: &Report,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO authority_reports (case_id, authority, legal_basis, fields_shared, sent_by,
+            sent_at, notes_enc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(case_id)
+    .bind(&r.authority)
+    .bind(&r.legal_basis)
+    .bind(r.fields_shared.join(","))
+    .bind(actor.user_id)
+    .bind(r.sent_at)
+    .bind(enc(keys, REPORT_NOTES, &r.notes))
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("case.report")
+            .target("case", case_id)
+            .detail(format!(
+                "{} ({}): {}",
+                r.authority,
+                r.legal_basis,
+                r.fields_shared.join(",")
+            )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn reports_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Report>, DbError> {
+    let rows = sqlx::query(
+        "SELECT r.authority, r.legal_basis, r.fields_shared, u.display_name, r.sent_at, r.notes_enc
+         FROM authority_reports r LEFT JOIN users u ON u.id = r.sent_by
+         WHERE r.case_id = $1 ORDER BY r.sent_at DESC, r.id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Report {
+                authority: r.try_get(0)?,
+                legal_basis: r.try_get(1)?,
+                fields_shared: split(r.try_get(2)?),
+                sent_by: r.try_get(3)?,
+                sent_at: r.try_get(4)?,
+                notes: dec(keys, REPORT_NOTES, r.try_get(5)?)?,
+            })
+        })
+        .collect()
+}
+
+/// The reporting duties that apply to a case under `rules`: a minor among the potential
+/// victims, imminent harm (a crisis case that is not closed), adults.
+pub fn applicable_duties(
+    case: &Case,
+    people: &[Person],
+    rules: &[(String, String)],
+) -> Vec<(String, String)> {
+    let victims: Vec<&Person> = people.iter().filter(|p| p.kind == "victim").collect();
+    let minor = victims.iter().any(|p| p.minor);
+    let adult = victims.is_empty() || victims.iter().any(|p| !p.minor);
+    let imminent = case.crisis && case.status != "closed";
+    rules
+        .iter()
+        .filter(|(when, _)| match when.as_str() {
+            "minor" => minor,
+            "imminent_harm" => imminent,
+            "adult" => adult,
+            _ => false,
+        })
+        .cloned()
+        .collect()
 }

@@ -120,6 +120,52 @@ pub const GENDERS: &[&str] = &[
     "unknown",
 ];
 
+pub const SERVICE_TYPES: &[&str] = &[
+    "case_management",
+    "counselling",
+    "shelter",
+    "legal",
+    "medical",
+    "interpretation",
+    "other",
+];
+
+pub const EMERGENCY_KINDS: &[&str] = &["shelter", "extraction", "transportation"];
+
+/// What a consent may cover.
+pub const CONSENT_SCOPES: &[&str] = &[
+    "identity",
+    "contact_details",
+    "story",
+    "location",
+    "documents",
+];
+
+/// Who information may be shared with (consent recipients, report recipients).
+pub const RECIPIENTS: &[&str] = &[
+    "police",
+    "child_protection",
+    "labor_inspection",
+    "immigration",
+    "prosecutor",
+    "service_provider",
+    "other",
+];
+
+pub const LEGAL_BASES: &[&str] = &["consent", "legal_duty", "imminent_danger"];
+
+/// Situations a reporting rule applies to.
+pub const DUTY_CONDITIONS: &[&str] = &["minor", "imminent_harm", "adult"];
+
+/// The default reporting rules (a country changes them in Settings): a minor means a
+/// mandatory report to child protection; imminent harm, to the police; adults only with
+/// their consent.
+pub const DEFAULT_DUTIES: &[(&str, &str)] = &[
+    ("minor", "child_protection"),
+    ("imminent_harm", "police"),
+    ("adult", "consent_only"),
+];
+
 /// The level the indicators suggest: any strong indicator, or three or more others, is high;
 /// fewer is moderate; none proposes nothing.
 pub fn proposed_level(indicators: &[String]) -> Option<&'static str> {
