@@ -18,6 +18,7 @@ pub mod config;
 pub mod countries;
 pub mod crypto;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod i18n;
 pub mod intake;

@@ -76,6 +76,9 @@ without a terminal the defaults are used.\n\nExample:\n  hotline init ./jp-hotli
     /// Manage staff accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// Import or export the referral directory (Open Referral HSDS 3.0)
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
     /// Apply pending database migrations
     Migrate {
         #[command(flatten)]
@@ -184,5 +187,31 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DirectoryCommand {
+    /// Write the directory as HSDS: a JSON file, or a tabular package folder
+    /// (datapackage.json and CSV files)
+    Export {
+        #[command(flatten)]
+        dir: DirArg,
+        /// json or csv (the tabular package)
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// The file (json) or folder (csv) to write
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Read HSDS from a JSON file or a package folder; updates partners by id
+    Import {
+        #[command(flatten)]
+        dir: DirArg,
+        /// A .json file, or a folder with datapackage.json
+        path: PathBuf,
+        /// Show what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
     },
 }

@@ -152,12 +152,20 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         .filter(|u| u.role == Role::CaseManager)
         .map(|u| (u.id, u.display_name))
         .collect();
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get(&cfg.hotline.timezone).unwrap_or(jiff::tz::TimeZone::UTC))
+        .date()
+        .to_string();
+    let partner_services = hotline_app::directory::demo::seed(&db, &today)
+        .await
+        .map_err(|e| Failure(e.kind()))?;
     hotline_app::cases::demo::seed(
         &db,
         &keys,
         &cfg.hotline.country,
         &cfg.hotline.timezone,
         &case_managers,
+        &partner_services,
         40,
     )
     .await

@@ -19,7 +19,7 @@ use hotline_app::auth::{password, Role};
 use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
-use crate::cli::{Cli, Command, UserCommand};
+use crate::cli::{Cli, Command, DirectoryCommand, UserCommand};
 use crate::msg::{t, tw};
 
 /// A failure already explained in the admin's language.
@@ -112,6 +112,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
             no_serve,
         } => demo::run(dir, listen, no_serve).await,
         Command::User(cmd) => user(cmd).await,
+        Command::Directory(cmd) => directory(cmd).await,
         Command::Migrate { dir } => {
             let dir = dir.resolve();
             let config = load_config(&dir)?;
@@ -414,4 +415,113 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
     }
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
+    use hotline_app::directory::hsds;
+    let dir = match &cmd {
+        DirectoryCommand::Export { dir, .. } | DirectoryCommand::Import { dir, .. } => {
+            dir.resolve()
+        }
+    };
+    let config = load_config(&dir)?;
+    let db = connect(&dir, &config).await?;
+    let status = db.migration_status().await.map_err(|e| Failure(e.kind()))?;
+    if !status.pending.is_empty() {
+        return Err(Failure(t("cli.db.pending")));
+    }
+    let code = match cmd {
+        DirectoryCommand::Export { format, out, .. } => {
+            let package = hsds::load(&db).await.map_err(|e| Failure(e.kind()))?;
+            let unwritable = |e: std::io::Error| {
+                Failure(tw(
+                    "cli.init.write_failed",
+                    &[
+                        ("dir", &out.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            };
+            if format == "csv" {
+                std::fs::create_dir_all(&out).map_err(unwritable)?;
+                for (name, text) in hsds::to_tabular(&package) {
+                    std::fs::write(out.join(name), text).map_err(unwritable)?;
+                }
+            } else {
+                std::fs::write(&out, hsds::to_json(&package)).map_err(unwritable)?;
+            }
+            println!(
+                "{}",
+                tw(
+                    "cli.directory.exported",
+                    &[
+                        ("orgs", &package.organizations.len().to_string()),
+                        ("services", &package.services.len().to_string()),
+                        ("path", &out.display().to_string()),
+                    ],
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        DirectoryCommand::Import { path, dry_run, .. } => {
+            let shown = path.display().to_string();
+            let unreadable = |e: std::io::Error| {
+                Failure(tw(
+                    "cli.directory.unreadable",
+                    &[("path", &shown), ("error", &e.to_string())],
+                ))
+            };
+            let parsed = if path.is_dir() {
+                if !path.join("datapackage.json").exists() {
+                    return Err(Failure(tw(
+                        "cli.directory.not_a_package",
+                        &[("path", &shown)],
+                    )));
+                }
+                let mut files = std::collections::BTreeMap::new();
+                for entry in std::fs::read_dir(&path).map_err(unreadable)? {
+                    let p = entry.map_err(unreadable)?.path();
+                    if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
+                        if name.ends_with(".csv") || name == "datapackage.json" {
+                            files.insert(name.to_string(), std::fs::read(&p).map_err(unreadable)?);
+                        }
+                    }
+                }
+                hsds::from_tabular(&files)
+            } else {
+                let bytes = std::fs::read(&path).map_err(unreadable)?;
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("directory.json");
+                hsds::from_json(name, &bytes)
+            };
+            match parsed {
+                Err(problems) => {
+                    eprintln!("{}", t("cli.directory.import_refused"));
+                    for p in problems {
+                        eprintln!("  {p}");
+                    }
+                    ExitCode::FAILURE
+                }
+                Ok(package) => {
+                    let changes = hsds::import(&db, &Actor::cli(), &package, !dry_run)
+                        .await
+                        .map_err(|e| Failure(e.kind()))?;
+                    let head = if dry_run {
+                        t("cli.directory.dry_run")
+                    } else {
+                        t("cli.directory.imported")
+                    };
+                    println!(
+                        "{head} {}",
+                        hotline_app::directory::pages::summary(msg::locale(), &changes)
+                    );
+                    ExitCode::SUCCESS
+                }
+            }
+        }
+    };
+    db.close().await;
+    Ok(code)
 }

@@ -6,6 +6,7 @@ mod support;
 mod accounts;
 mod cases;
 mod cli;
+mod directory;
 mod intake;
 mod locales;
 mod security;

@@ -73,10 +73,16 @@ pub enum Permission {
     WorkCases,
     /// Assign cases to case managers and see each case's access log.
     SuperviseCases,
+    /// Search the referral directory.
+    ViewDirectory,
+    /// Add and edit partners, import and export the directory.
+    ManageDirectory,
+    /// Refer without the matching consent, giving a reason (audited).
+    OverrideConsent,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 13] = [
         Permission::StaffHome,
         Permission::ManageUsers,
         Permission::ViewAudit,
@@ -87,6 +93,9 @@ impl Permission {
         Permission::ManageRoster,
         Permission::WorkCases,
         Permission::SuperviseCases,
+        Permission::ViewDirectory,
+        Permission::ManageDirectory,
+        Permission::OverrideConsent,
     ];
 }
 
@@ -114,6 +123,13 @@ const MATRIX: &[(Permission, &[Role])] = &[
         &[Role::Supervisor, Role::Advocate, Role::CaseManager],
     ),
     (Permission::SuperviseCases, &[Role::Supervisor]),
+    // The directory lists organisations, not people: every staff member may search it.
+    (Permission::ViewDirectory, &Role::ALL),
+    (
+        Permission::ManageDirectory,
+        &[Role::Admin, Role::Supervisor],
+    ),
+    (Permission::OverrideConsent, &[Role::Supervisor]),
 ];
 
 /// True when `role` holds `permission`.
@@ -152,6 +168,15 @@ mod tests {
             );
             assert_eq!(allows(r, Permission::WorkCases), frontline);
             assert_eq!(allows(r, Permission::SuperviseCases), r == Role::Supervisor);
+            assert!(allows(r, Permission::ViewDirectory));
+            assert_eq!(
+                allows(r, Permission::ManageDirectory),
+                matches!(r, Role::Admin | Role::Supervisor)
+            );
+            assert_eq!(
+                allows(r, Permission::OverrideConsent),
+                r == Role::Supervisor
+            );
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

@@ -25,6 +25,7 @@ pub async fn seed(
     country: &str,
     timezone: &str,
     case_managers: &[(i64, String)],
+    partner_services: &[String],
     n: usize,
 ) -> Result<usize, DbError> {
     let rows = sqlx::query(
@@ -138,6 +139,16 @@ pub async fn seed(
             t - 10 * 86_400,
         )
         .await?;
+        if let Some(service) = partner_services.get(i % partner_services.len().max(1)) {
+            if i % 3 != 2 {
+                let kind = if i % 4 == 0 {
+                    "warm_transfer"
+                } else {
+                    "referral"
+                };
+                store::add_referral(db, keys, &actor, id, service, kind, None).await?;
+            }
+        }
         if i % 5 == 0 {
             store::add_emergency(
                 db,

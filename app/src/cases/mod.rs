@@ -31,4 +31,9 @@ pub fn routes() -> Router<AppState> {
             post(pages::withdraw_consent),
         )
         .route("/cases/{id}/reports", post(pages::add_report))
+        .route("/cases/{id}/referrals", post(pages::add_referral))
+        .route(
+            "/cases/{id}/referrals/{referral}/status",
+            post(pages::referral_status),
+        )
 }

@@ -210,6 +210,18 @@ struct DetailPage {
     scopes: Vec<Opt>,
     recipients: Vec<Opt>,
     bases: Vec<Opt>,
+    referrals: Vec<ReferralView>,
+    referral_kinds: Vec<Opt>,
+    referral_statuses: Vec<Opt>,
+    partner_services: Vec<Opt>,
+    can_override: bool,
+}
+
+pub struct ReferralView {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+    pub details: String,
 }
 
 pub struct ConsentView {
@@ -496,6 +508,64 @@ async fn render_detail(
             ) + &r.notes.map(|n| format!(" — {n}")).unwrap_or_default(),
         })
         .collect();
+    let referrals = store::referrals_of(db, keys, id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let mut details = vec![crate::i18n::tr_with(
+                &ctx.locale,
+                "case.referral_sent",
+                &[("date", &format_time(ctx, r.created_at))],
+            )];
+            if r.status_at != r.created_at {
+                details.push(crate::i18n::tr_with(
+                    &ctx.locale,
+                    "case.referral_updated",
+                    &[("date", &format_time(ctx, r.status_at))],
+                ));
+            }
+            if let Some(o) = r.outcome {
+                details.push(o);
+            }
+            if let Some(reason) = r.override_reason {
+                details.push(crate::i18n::tr_with(
+                    &ctx.locale,
+                    "case.referral_overridden",
+                    &[("reason", &reason)],
+                ));
+            }
+            ReferralView {
+                id: r.id,
+                title: format!(
+                    "{} · {} — {}",
+                    ctx.t(&format!("case.referral_kind.{}", r.kind)),
+                    r.organization_name,
+                    r.service_name
+                ),
+                status: ctx.t(&format!("case.referral_status.{}", r.status)),
+                details: details.join(" · "),
+            }
+        })
+        .collect();
+    let partner_services = {
+        let orgs = crate::directory::store::organizations(db).await?;
+        crate::directory::store::services(db)
+            .await?
+            .into_iter()
+            .filter(|s| s.status == "active")
+            .map(|s| Opt {
+                label: format!(
+                    "{} — {}",
+                    orgs.iter()
+                        .find(|o| o.id == s.organization_id)
+                        .map(|o| o.name.as_str())
+                        .unwrap_or(""),
+                    s.name
+                ),
+                code: s.id,
+            })
+            .collect()
+    };
     let people_rows = store::people_of(db, keys, id).await?;
     let duties = store::applicable_duties(&c, &people_rows, &ops.duties())
         .into_iter()
@@ -547,6 +617,11 @@ async fn render_detail(
         scopes: opts(ctx, vocab::CONSENT_SCOPES, "case.scope"),
         recipients: opts(ctx, vocab::RECIPIENTS, "case.recipient"),
         bases: opts(ctx, vocab::LEGAL_BASES, "case.basis"),
+        referrals,
+        referral_kinds: opts(ctx, store::REFERRAL_KINDS, "case.referral_kind"),
+        referral_statuses: opts(ctx, store::REFERRAL_STATUSES, "case.referral_status"),
+        partner_services,
+        can_override: ctx.can(Permission::OverrideConsent),
     };
     Ok((status, Html(t.render()?)).into_response())
 }
@@ -1264,4 +1339,87 @@ pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
     };
     store::add_report(&ctx.state.db, &ctx.state.keys, &ctx.actor(), id, &r).await?;
     Ok(Redirect::to(&format!("/cases/{id}?notice=report_added#reports")).into_response())
+}
+
+/// `POST /cases/{id}/referrals`: refers the case to a partner's service. Without an active
+/// consent covering identity for that kind of recipient it is refused, unless a user who may
+/// override consent gives a reason (kept encrypted, audited).
+pub async fn add_referral(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let kind = one(&f, "kind");
+    let service_id = one(&f, "service_id");
+    let reason = one(&f, "override_reason");
+    let db = &ctx.state.db;
+    let service_ok = crate::directory::store::service(db, service_id)
+        .await?
+        .is_some_and(|s| s.status == "active");
+    if !store::REFERRAL_KINDS.contains(&kind) || !service_ok || reason.chars().count() > 1_000 {
+        let msg = ctx.t("case.error.referral");
+        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let consents = store::consents_of(db, id).await?;
+    let consented = store::consent_covers(
+        &consents,
+        store::referral_recipient(kind),
+        &["identity".to_string()],
+    );
+    let override_reason = if consented {
+        None
+    } else if ctx.can(Permission::OverrideConsent) && !reason.is_empty() {
+        Some(reason)
+    } else {
+        let key = if ctx.can(Permission::OverrideConsent) {
+            "case.error.override_needs_reason"
+        } else {
+            "case.error.referral_consent"
+        };
+        let msg = ctx.t(key);
+        return render_detail(&ctx, id, Some(msg), StatusCode::FORBIDDEN).await;
+    };
+    store::add_referral(
+        db,
+        &ctx.state.keys,
+        &ctx.actor(),
+        id,
+        service_id,
+        kind,
+        override_reason,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/cases/{id}?notice=referral_sent#referrals")).into_response())
+}
+
+pub async fn referral_status(
+    ctx: Ctx,
+    Path((id, referral)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    visible(&ctx, id).await?;
+    let f = form_pairs(&body)?;
+    let status = one(&f, "status");
+    let outcome = one(&f, "outcome");
+    if !store::REFERRAL_STATUSES.contains(&status) || outcome.chars().count() > 2_000 {
+        let msg = ctx.t("case.error.referral");
+        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let outcome = (!outcome.is_empty()).then_some(outcome);
+    if !store::set_referral_status(
+        &ctx.state.db,
+        &ctx.state.keys,
+        &ctx.actor(),
+        id,
+        referral,
+        status,
+        outcome,
+    )
+    .await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/cases/{id}?notice=referral_updated#referrals")).into_response())
 }

@@ -1100,3 +1100,144 @@ pub fn applicable_duties(
         .cloned()
         .collect()
 }
+
+// ---------------------------------------------------------------- referrals
+
+const REFERRAL_OUTCOME: &str = "referrals.outcome";
+const REFERRAL_OVERRIDE: &str = "referrals.override_reason";
+
+pub const REFERRAL_KINDS: &[&str] = &[
+    "referral",
+    "warm_transfer",
+    "police_report",
+    "child_protection_report",
+];
+pub const REFERRAL_STATUSES: &[&str] = &["sent", "accepted", "declined", "completed", "withdrawn"];
+
+/// Who receives the information in a referral of `kind`, for the consent check.
+pub fn referral_recipient(kind: &str) -> &'static str {
+    match kind {
+        "police_report" => "police",
+        "child_protection_report" => "child_protection",
+        _ => "service_provider",
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Referral {
+    pub id: i64,
+    pub service_name: String,
+    pub organization_name: String,
+    pub kind: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub override_reason: Option<String>,
+    pub created_at: i64,
+    pub status_at: i64,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn add_referral(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    service_id: &str,
+    kind: &str,
+    override_reason: Option<&str>,
+) -> Result<(), DbError> {
+    let t = now();
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO referrals (case_id, service_id, kind, status, override_reason_enc,
+            overridden_by, created_by, created_at, status_at)
+         VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(case_id)
+    .bind(service_id)
+    .bind(kind)
+    .bind(override_reason.map(|r| keys.fields.encrypt_text(REFERRAL_OVERRIDE, r)))
+    .bind(override_reason.and(actor.user_id))
+    .bind(actor.user_id)
+    .bind(t)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(if override_reason.is_some() {
+            "case.referral_consent_override"
+        } else {
+            "case.referral"
+        })
+        .target("case", case_id)
+        .detail(format!("referral {id}: {kind} to service {service_id}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn referrals_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Referral>, DbError> {
+    let rows = sqlx::query(
+        "SELECT r.id, COALESCE(s.name, ''), COALESCE(o.name, ''), r.kind, r.status, r.outcome_enc,
+                r.override_reason_enc, r.created_at, r.status_at
+         FROM referrals r LEFT JOIN services s ON s.id = r.service_id
+         LEFT JOIN organizations o ON o.id = s.organization_id
+         WHERE r.case_id = $1 ORDER BY r.id DESC",
+    )
+    .bind(case_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Referral {
+                id: r.try_get(0)?,
+                service_name: r.try_get(1)?,
+                organization_name: r.try_get(2)?,
+                kind: r.try_get(3)?,
+                status: r.try_get(4)?,
+                outcome: dec(keys, REFERRAL_OUTCOME, r.try_get(5)?)?,
+                override_reason: dec(keys, REFERRAL_OVERRIDE, r.try_get(6)?)?,
+                created_at: r.try_get(7)?,
+                status_at: r.try_get(8)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn set_referral_status(
+    db: &Db,
+    keys: &Keys,
+    actor: &Actor,
+    case_id: i64,
+    referral_id: i64,
+    status: &str,
+    outcome: Option<&str>,
+) -> Result<bool, DbError> {
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE referrals SET status = $1, outcome_enc = COALESCE($2, outcome_enc), status_at = $3
+         WHERE id = $4 AND case_id = $5",
+    )
+    .bind(status)
+    .bind(outcome.map(|o| keys.fields.encrypt_text(REFERRAL_OUTCOME, o)))
+    .bind(now())
+    .bind(referral_id)
+    .bind(case_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("case.referral_status")
+                .target("case", case_id)
+                .detail(format!("referral {referral_id}: {status}")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n > 0)
+}

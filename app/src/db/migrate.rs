@@ -34,6 +34,11 @@ const SQLITE: &[Migration] = &[
         description: "cases, people, notes, tasks, services, consent, reports",
         sql: include_str!("../../migrations/sqlite/0003_cases.sql"),
     },
+    Migration {
+        version: 4,
+        description: "referral directory and referrals",
+        sql: include_str!("../../migrations/sqlite/0004_directory.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -51,6 +56,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         description: "cases, people, notes, tasks, services, consent, reports",
         sql: include_str!("../../migrations/postgres/0003_cases.sql"),
+    },
+    Migration {
+        version: 4,
+        description: "referral directory and referrals",
+        sql: include_str!("../../migrations/postgres/0004_directory.sql"),
     },
 ];
 

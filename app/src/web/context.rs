@@ -208,7 +208,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| csrf_field(&bytes));
+            .or_else(|| csrf_field(&bytes))
+            // File uploads (multipart) carry the token in the form's action URL.
+            .or_else(|| {
+                parts.uri.query().and_then(|q| {
+                    q.split('&')
+                        .find_map(|p| p.strip_prefix("_csrf=").map(str::to_string))
+                })
+            });
         let valid =
             !ctx.pre_new && submitted.is_some_and(|t| state.keys.csrf_valid(&ctx.binding, &t));
         if !valid {

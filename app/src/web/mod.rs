@@ -258,6 +258,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::routes())
         .merge(crate::intake::routes())
         .merge(crate::cases::routes())
+        .merge(crate::directory::routes())
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(|| async { crate::error::AppError::NotFound })
