@@ -266,6 +266,51 @@ async fn hsds_packages_round_trip_between_deployments() {
         .await
         .unwrap();
     assert_eq!(n, 2);
+    // The zipped package through the web: a dry run, then the import into a third deployment.
+    let zipped = admin
+        .http
+        .get(format!("{}/directory/export.zip", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-type"], "application/zip");
+    let zipped = zipped.bytes().await.unwrap().to_vec();
+    let (c, init_out) = Deployment::init_with(&[]);
+    let c_server = c.serve().await;
+    let c_admin = as_user(&c_server, ADMIN_EMAIL, &printed_password(&stdout(&init_out))).await;
+    for (dry, expected) in [(true, "Nothing was changed yet."), (false, "Imported.")] {
+        let page = c_admin.get("/directory/import").await;
+        let action = page
+            .body
+            .split("action=\"")
+            .find(|a| a.starts_with("/directory/import"))
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&");
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(zipped.clone()).file_name("directory-hsds.zip"),
+        );
+        if dry {
+            form = form.text("dry_run", "on");
+        }
+        let resp = c_admin
+            .http
+            .post(format!("{}{action}", c_server.url))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let body = resp.text().await.unwrap();
+        assert!(
+            body.contains(expected) && body.contains("Partners: 2 new"),
+            "{body}"
+        );
+    }
+    assert!(c_admin.get("/directory").await.has("Sakura Shelter"));
     // JSON through the web: the export imports into the same shape.
     let json = admin.get("/directory/export.json").await;
     assert!(json.body.contains("\"organizations\""));

@@ -946,6 +946,70 @@ pub async fn import(db: &Db, actor: &Actor, p: &Package, apply: bool) -> Result<
     Ok(c)
 }
 
+// ---------------------------------------------------------------- the package as one file
+
+/// Largest package accepted from the web, unpacked.
+const MAX_UNPACKED: u64 = 50 * 1024 * 1024;
+
+/// The tabular package as a zip file (for downloading from the web).
+pub fn to_zip(p: &Package) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, text) in to_tabular(p) {
+        zip.start_file(name, options).map_err(|e| e.to_string())?;
+        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// True when `bytes` start like a zip file.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The package files inside an uploaded zip (only `datapackage.json` and `*.csv`, by their
+/// base names; a bomb or a broken archive is refused).
+pub fn files_from_zip(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Vec<Problem>> {
+    use std::io::Read;
+    let problem = |message: String| {
+        vec![Problem {
+            file: file.into(),
+            line: 0,
+            field: String::new(),
+            message,
+        }]
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| problem(format!("not a readable zip file: {e}")))?;
+    let mut out = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..archive.len().min(200) {
+        let mut entry = archive.by_index(i).map_err(|e| problem(e.to_string()))?;
+        let name = entry
+            .name()
+            .map(|n| n.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        if !(name.ends_with(".csv") || name == "datapackage.json") {
+            continue;
+        }
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNPACKED {
+            return Err(problem("the package is too large".into()));
+        }
+        let mut data = Vec::new();
+        entry
+            .by_ref()
+            .take(MAX_UNPACKED)
+            .read_to_end(&mut data)
+            .map_err(|e| problem(e.to_string()))?;
+        out.insert(name, data);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -995,6 +1059,16 @@ mod tests {
         let back = from_json("directory.json", json.as_bytes()).expect("reads back");
         assert_eq!(back, p);
         assert_eq!(to_json(&back), json);
+    }
+
+    #[test]
+    fn the_zipped_package_reads_back() {
+        let p = sample();
+        let zipped = to_zip(&p).expect("zips");
+        assert!(is_zip(&zipped));
+        let files = files_from_zip("d.zip", &zipped).expect("unzips");
+        assert_eq!(from_tabular(&files).expect("reads"), p);
+        assert!(files_from_zip("x.zip", b"PK\x03\x04garbage").is_err());
     }
 
     #[test]

@@ -16,9 +16,13 @@ pub fn routes() -> Router<AppState> {
         .route("/directory", get(pages::search))
         .route("/directory/review", get(pages::review))
         .route("/directory/export.json", get(pages::export_json))
+        .route("/directory/export.zip", get(pages::export_zip))
         .route(
             "/directory/import",
-            get(pages::import_form).post(pages::import),
+            get(pages::import_form)
+                .post(pages::import)
+                // Uploads are larger than forms: up to 20 MiB.
+                .layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
         )
         .route("/directory/organizations", post(pages::save_org))
         .route("/directory/organizations/new", get(pages::new_org))

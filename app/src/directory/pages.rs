@@ -446,6 +446,23 @@ pub async fn export_json(ctx: Ctx) -> Result<Response, AppError> {
         .into_response())
 }
 
+pub async fn export_zip(ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Permission::ManageDirectory)?;
+    let p = hsds::load(&ctx.state.db).await?;
+    let bytes = hsds::to_zip(&p).map_err(|e| AppError::Internal(format!("zip: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"directory-hsds.zip\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Template)]
 #[template(path = "directory/import.html")]
 struct ImportPage {
@@ -521,7 +538,12 @@ pub async fn import(ctx: Ctx, mut form: Multipart) -> Result<Response, AppError>
         };
         Ok((status, Html(t.render()?)).into_response())
     };
-    let package = match hsds::from_json(&name, &file) {
+    let parsed = if hsds::is_zip(&file) {
+        hsds::files_from_zip(&name, &file).and_then(|files| hsds::from_tabular(&files))
+    } else {
+        hsds::from_json(&name, &file)
+    };
+    let package = match parsed {
         Ok(p) => p,
         Err(problems) => {
             return render(

@@ -198,24 +198,35 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .any(|p| parts.uri.path().starts_with(p))
         || CSRF_EXEMPT_PATHS.contains(&parts.uri.path());
     let body = if state_changing && !exempt {
-        let limit = state.config.server.body_limit_kib * 1024;
-        let bytes = match axum::body::to_bytes(body, limit).await {
-            Ok(b) => b,
-            Err(_) => return error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE, "error.too_large"),
-        };
-        let submitted = parts
+        let query_token = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|p| p.strip_prefix("_csrf=").map(str::to_string))
+        });
+        let header_token = parts
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| csrf_field(&bytes))
-            // File uploads (multipart) carry the token in the form's action URL.
-            .or_else(|| {
-                parts.uri.query().and_then(|q| {
-                    q.split('&')
-                        .find_map(|p| p.strip_prefix("_csrf=").map(str::to_string))
-                })
-            });
+            .map(str::to_string);
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        // File uploads (multipart) carry the token in the form's action URL and are not
+        // buffered here: their route sets its own size limit.
+        let (submitted, body) = if multipart {
+            (header_token.or(query_token), body)
+        } else {
+            let limit = state.config.server.body_limit_kib * 1024;
+            let bytes = match axum::body::to_bytes(body, limit).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return error_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE, "error.too_large")
+                }
+            };
+            let token = header_token.or_else(|| csrf_field(&bytes)).or(query_token);
+            (token, Body::from(bytes))
+        };
         let valid =
             !ctx.pre_new && submitted.is_some_and(|t| state.keys.csrf_valid(&ctx.binding, &t));
         if !valid {
@@ -223,7 +234,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             finish(&ctx, &mut r);
             return r;
         }
-        Body::from(bytes)
+        body
     } else {
         body
     };
