@@ -665,3 +665,117 @@ async fn reports_to_authorities_need_their_legal_basis() {
     );
     assert!(page.has("Emergency shelter") && page.has("Placed the same night"));
 }
+
+/// Every role against every protected route, on a case that belongs to someone else (or not).
+#[tokio::test]
+async fn role_by_route_by_someone_elses_record() {
+    let (d, server) = hotline().await;
+    let pw = d.scratch_file("pw2", &format!("{PW}\n"));
+    for (email, role) in [
+        ("cm2@example.org", "case_manager"),
+        ("analyst@example.org", "analyst"),
+    ] {
+        assert!(d
+            .cli(&[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--name",
+                email,
+                "--role",
+                role,
+                "--password-file",
+                pw.to_str().unwrap()
+            ])
+            .status
+            .success());
+    }
+    let a = as_user(&server, "a@example.org").await;
+    let (_, case) = open_case(&a, "tip").await;
+    let sup = as_user(&server, "sup@example.org").await;
+    sup.submit(
+        &format!("/cases/{case}"),
+        &format!("/cases/{case}/assign"),
+        &[("user_id", "5")],
+    )
+    .await;
+    let c = format!("/cases/{case}");
+    let routes = [
+        "/cases".to_string(),
+        c.clone(),
+        format!("{c}/edit"),
+        "/contacts".into(),
+        "/console".into(),
+        "/directory".into(),
+        "/directory/organizations/new".into(),
+        "/admin/users".into(),
+        "/admin/settings".into(),
+        "/admin/roster".into(),
+        "/admin/audit".into(),
+    ];
+    // Expected statuses per route, in the order above.
+    let table: [(&str, &str, [u16; 11]); 8] = [
+        (
+            ADMIN_EMAIL,
+            ADMIN_PASSWORD,
+            [403, 403, 403, 403, 403, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "sup@example.org",
+            PW,
+            [200, 200, 200, 200, 200, 200, 200, 403, 403, 200, 200],
+        ),
+        (
+            "a@example.org",
+            PW,
+            [200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "b@example.org",
+            PW,
+            [200, 404, 404, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "cm@example.org",
+            PW,
+            [200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "cm2@example.org",
+            PW,
+            [200, 404, 404, 200, 200, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "trainer@example.org",
+            PW,
+            [403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403],
+        ),
+        (
+            "analyst@example.org",
+            PW,
+            [403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403],
+        ),
+    ];
+    for (email, password, expected) in table {
+        let client = server.client();
+        client.login(email, password).await;
+        for (route, want) in routes.iter().zip(expected) {
+            assert_eq!(client.get(route).await.status, want, "{email} GET {route}");
+        }
+        // Writing to the case follows the same rule as reading it.
+        let token = client.get("/staff").await.csrf();
+        let note = client
+            .post(
+                &format!("{c}/notes"),
+                &[("_csrf", &token), ("body", "matrix")],
+            )
+            .await
+            .status;
+        let want = match expected[1] {
+            200 => 303,
+            other => other,
+        };
+        assert_eq!(note, want, "{email} POST {c}/notes");
+    }
+}

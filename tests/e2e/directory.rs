@@ -277,7 +277,12 @@ async fn hsds_packages_round_trip_between_deployments() {
     let zipped = zipped.bytes().await.unwrap().to_vec();
     let (c, init_out) = Deployment::init_with(&[]);
     let c_server = c.serve().await;
-    let c_admin = as_user(&c_server, ADMIN_EMAIL, &printed_password(&stdout(&init_out))).await;
+    let c_admin = as_user(
+        &c_server,
+        ADMIN_EMAIL,
+        &printed_password(&stdout(&init_out)),
+    )
+    .await;
     for (dry, expected) in [(true, "Nothing was changed yet."), (false, "Imported.")] {
         let page = c_admin.get("/directory/import").await;
         let action = page
