@@ -67,10 +67,14 @@ async fn carry_old_numbers(config: &Config, db: &Db) -> Result<(), db::DbError> 
     if phone.is_none() && sms.is_none() {
         return Ok(());
     }
-    let mut ops = settings::load(db).await?;
-    if !ops.phone_number.is_empty() || !ops.sms_number.is_empty() {
+    // Only for a deployment from before the settings existed (no settings saved yet).
+    let saved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings")
+        .fetch_one(&db.pool)
+        .await?;
+    if saved > 0 {
         return Ok(());
     }
+    let mut ops = settings::load(db).await?;
     ops.phone_number = phone.clone().unwrap_or_default();
     ops.sms_number = sms.clone().unwrap_or_default();
     settings::save(db, &audit::Actor::cli(), &ops).await

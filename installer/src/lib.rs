@@ -432,6 +432,12 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
     }
     let code = match cmd {
         DirectoryCommand::Export { format, out, .. } => {
+            if format != "json" && format != "csv" {
+                return Err(Failure(tw(
+                    "cli.directory.bad_format",
+                    &[("format", &format)],
+                )));
+            }
             let package = hsds::load(&db).await.map_err(|e| Failure(e.kind()))?;
             let unwritable = |e: std::io::Error| {
                 Failure(tw(

@@ -512,6 +512,13 @@ async fn numbers_from_an_early_hotline_toml_move_into_the_settings() {
         "emergency_number = \"110\"",
         "emergency_number = \"110\"\nphone_number = \"0120-999-000\"",
     );
+    // A deployment from before the settings existed has no settings saved.
+    let db = d.db().await;
+    sqlx::query("DELETE FROM settings")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.close().await;
     let server = d.serve().await;
     assert!(server.client().get("/").await.has("0120-999-000"));
 }

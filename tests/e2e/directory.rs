@@ -212,12 +212,12 @@ async fn hsds_packages_round_trip_between_deployments() {
     let files = read_dir(&first);
     for f in [
         "datapackage.json",
-        "organization.csv",
-        "service.csv",
-        "phone.csv",
-        "language.csv",
-        "attribute.csv",
-        "taxonomy_term.csv",
+        "organizations.csv",
+        "services.csv",
+        "phones.csv",
+        "languages.csv",
+        "attributes.csv",
+        "taxonomy_terms.csv",
     ] {
         assert!(files.contains_key(f), "{f}");
     }
@@ -348,12 +348,12 @@ async fn a_broken_package_is_explained_and_imports_nothing() {
         ])
         .status
         .success());
-    let service = std::fs::read_to_string(pkg.join("service.csv")).unwrap();
+    let service = std::fs::read_to_string(pkg.join("services.csv")).unwrap();
     let mut lines: Vec<String> = service.lines().map(str::to_string).collect();
     lines.push("not-a-uuid,11111111-2222-4333-8444-555555555555,,,active,,".into());
-    std::fs::write(pkg.join("service.csv"), lines.join("\r\n") + "\r\n").unwrap();
+    std::fs::write(pkg.join("services.csv"), lines.join("\r\n") + "\r\n").unwrap();
     std::fs::write(
-        pkg.join("schedule.csv"),
+        pkg.join("schedules.csv"),
         b"id,service_id,description\r\n\xff\xfe\xfd,x,y\r\n",
     )
     .unwrap();
@@ -363,17 +363,17 @@ async fn a_broken_package_is_explained_and_imports_nothing() {
     let err = stderr(&imp);
     assert!(err.contains("Nothing was imported."), "{err}");
     assert!(
-        err.contains("service.csv:3: id: \"not-a-uuid\" is not a UUID"),
+        err.contains("services.csv:3: id: \"not-a-uuid\" is not a UUID"),
         "{err}"
     );
     assert!(
         err.contains(
-            "service.csv:3: organization_id: no organization 11111111-2222-4333-8444-555555555555"
+            "services.csv:3: organization_id: no organization 11111111-2222-4333-8444-555555555555"
         ),
         "{err}"
     );
-    assert!(err.contains("service.csv:3: name: required"), "{err}");
-    assert!(err.contains("schedule.csv:2: : not UTF-8"), "{err}");
+    assert!(err.contains("services.csv:3: name: required"), "{err}");
+    assert!(err.contains("schedules.csv:2: : not UTF-8"), "{err}");
     let db = fresh.db().await;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(&db.pool)

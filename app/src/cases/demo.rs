@@ -146,7 +146,7 @@ pub async fn seed(
                 } else {
                     "referral"
                 };
-                store::add_referral(db, keys, &actor, id, service, kind, None).await?;
+                store::add_referral(db, keys, &actor, id, service, kind, None, None).await?;
             }
         }
         if i % 5 == 0 {

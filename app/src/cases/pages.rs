@@ -215,10 +215,12 @@ struct DetailPage {
     referral_statuses: Vec<Opt>,
     partner_services: Vec<Opt>,
     can_override: bool,
+    assigned_id: String,
 }
 
 pub struct ReferralView {
     pub id: i64,
+    pub status_code: String,
     pub title: String,
     pub status: String,
     pub details: String,
@@ -536,6 +538,7 @@ async fn render_detail(
             }
             ReferralView {
                 id: r.id,
+                status_code: r.status.clone(),
                 title: format!(
                     "{} · {} — {}",
                     ctx.t(&format!("case.referral_kind.{}", r.kind)),
@@ -622,6 +625,7 @@ async fn render_detail(
         referral_statuses: opts(ctx, store::REFERRAL_STATUSES, "case.referral_status"),
         partner_services,
         can_override: ctx.can(Permission::OverrideConsent),
+        assigned_id: c.assigned_to.map(|a| a.to_string()).unwrap_or_default(),
     };
     Ok((status, Html(t.render()?)).into_response())
 }
@@ -1110,7 +1114,19 @@ pub async fn add_task(
         let msg = ctx.t("case.error.task");
         return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
-    let assignee = f.assigned_to.parse::<i64>().ok();
+    let assignee = match f.assigned_to.parse::<i64>() {
+        Ok(uid) => {
+            let ok = users::get(&ctx.state.db, uid)
+                .await?
+                .is_some_and(|u| u.active && allows(u.role, Permission::WorkCases));
+            if !ok {
+                let msg = ctx.t("case.error.task");
+                return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            Some(uid)
+        }
+        Err(_) => None,
+    };
     store::add_task(
         &ctx.state.db,
         &ctx.state.keys,
@@ -1355,19 +1371,35 @@ pub async fn add_referral(
     let service_id = one(&f, "service_id");
     let reason = one(&f, "override_reason");
     let db = &ctx.state.db;
-    let service_ok = crate::directory::store::service(db, service_id)
+    let service = crate::directory::store::service(db, service_id)
         .await?
-        .is_some_and(|s| s.status == "active");
-    if !store::REFERRAL_KINDS.contains(&kind) || !service_ok || reason.chars().count() > 1_000 {
+        .filter(|s| s.status == "active");
+    if !store::REFERRAL_KINDS.contains(&kind) || service.is_none() || reason.chars().count() > 1_000
+    {
         let msg = ctx.t("case.error.referral");
         return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+    // A warm transfer only to a partner that takes them.
+    if kind == "warm_transfer" {
+        let org_id = service
+            .as_ref()
+            .map(|s| s.organization_id.clone())
+            .unwrap_or_default();
+        let takes = crate::directory::store::organization(db, &org_id)
+            .await?
+            .is_some_and(|o| o.accepts_warm_transfers);
+        if !takes {
+            let msg = ctx.t("case.error.no_warm_transfer");
+            return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    }
     let consents = store::consents_of(db, id).await?;
-    let consented = store::consent_covers(
+    let consent_id = store::covering_consent(
         &consents,
         store::referral_recipient(kind),
         &["identity".to_string()],
     );
+    let consented = consent_id.is_some();
     let override_reason = if consented {
         None
     } else if ctx.can(Permission::OverrideConsent) && !reason.is_empty() {
@@ -1388,6 +1420,7 @@ pub async fn add_referral(
         id,
         service_id,
         kind,
+        consent_id,
         override_reason,
     )
     .await?;

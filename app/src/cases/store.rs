@@ -58,17 +58,20 @@ pub struct Listed {
 
 /// The condition (on alias `c`) that a user may see a case, with its binds.
 ///
-/// Supervisors see every case; case managers the cases assigned to them; advocates the cases
-/// they worked on (created, took a linked contact, wrote a note) and every case in crisis
-/// that is not closed; everyone else none.
+/// Supervisors see every case; case managers the cases assigned to them (and those they
+/// opened); advocates the cases they worked on (opened, were assigned, took a linked contact,
+/// wrote a note) and every case in crisis that is not closed; everyone else none.
 fn access(user: &User, first_bind: usize) -> (String, Vec<i64>) {
     let n = first_bind;
     match user.role {
         Role::Supervisor => ("1 = 1".into(), vec![]),
-        Role::CaseManager => (format!("c.assigned_to = ${n}"), vec![user.id]),
+        Role::CaseManager => (
+            format!("(c.assigned_to = ${n} OR c.created_by = ${n})"),
+            vec![user.id],
+        ),
         Role::Advocate => (
             format!(
-                "(c.created_by = ${n}
+                "(c.created_by = ${n} OR c.assigned_to = ${n}
                   OR EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.advocate_id = ${n})
                   OR EXISTS (SELECT 1 FROM case_notes m WHERE m.case_id = c.id AND m.author_id = ${n})
                   OR (c.crisis = 1 AND c.status <> 'closed'))"
@@ -719,19 +722,23 @@ pub async fn tasks_of(db: &Db, keys: &Keys, case_id: i64) -> Result<Vec<Task>, D
 /// Open tasks past their due time: a user's own (assigned to them, or on cases assigned to
 /// them), or every one for supervisors.
 pub async fn overdue_for(db: &Db, keys: &Keys, user: &User) -> Result<Vec<Task>, DbError> {
+    // Only tasks on cases the user may open: the same rule as everywhere else.
+    let (cond, binds) = access(user, 4);
     let all = user.role == Role::Supervisor;
-    let rows = sqlx::query(&format!(
+    let sql = format!(
         "SELECT {TASK_COLUMNS} FROM case_tasks t JOIN cases c ON c.id = t.case_id
          LEFT JOIN users u ON u.id = t.assigned_to
          WHERE t.done_at IS NULL AND t.due_at < $1
            AND ($2 = 1 OR t.assigned_to = $3 OR (t.assigned_to IS NULL AND c.assigned_to = $3))
+           AND {cond}
          ORDER BY t.due_at LIMIT 100"
-    ))
-    .bind(now())
-    .bind(i64::from(all))
-    .bind(user.id)
-    .fetch_all(&db.pool)
-    .await?;
+    );
+    let mut q = sqlx::query(&sql);
+    q = q.bind(now()).bind(i64::from(all)).bind(user.id);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
     rows.iter().map(|r| task_row(keys, r)).collect()
 }
 
@@ -998,11 +1005,19 @@ pub async fn consents_of(db: &Db, case_id: i64) -> Result<Vec<Consent>, DbError>
 
 /// True when an active consent lets `fields` go to `recipient`.
 pub fn consent_covers(consents: &[Consent], recipient: &str, fields: &[String]) -> bool {
-    consents.iter().any(|c| {
-        c.withdrawn_at.is_none()
-            && c.recipient == recipient
-            && fields.iter().all(|f| c.scope.contains(f))
-    })
+    covering_consent(consents, recipient, fields).is_some()
+}
+
+/// The active consent that lets `fields` go to `recipient`, if any.
+pub fn covering_consent(consents: &[Consent], recipient: &str, fields: &[String]) -> Option<i64> {
+    consents
+        .iter()
+        .find(|c| {
+            c.withdrawn_at.is_none()
+                && c.recipient == recipient
+                && fields.iter().all(|f| c.scope.contains(f))
+        })
+        .map(|c| c.id)
 }
 
 /// A report to an authority.
@@ -1144,18 +1159,20 @@ pub async fn add_referral(
     case_id: i64,
     service_id: &str,
     kind: &str,
+    consent_id: Option<i64>,
     override_reason: Option<&str>,
 ) -> Result<(), DbError> {
     let t = now();
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO referrals (case_id, service_id, kind, status, override_reason_enc,
-            overridden_by, created_by, created_at, status_at)
-         VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $7) RETURNING id",
+        "INSERT INTO referrals (case_id, service_id, kind, status, consent_id,
+            override_reason_enc, overridden_by, created_by, created_at, status_at)
+         VALUES ($1, $2, $3, 'sent', $4, $5, $6, $7, $8, $8) RETURNING id",
     )
     .bind(case_id)
     .bind(service_id)
     .bind(kind)
+    .bind(consent_id)
     .bind(override_reason.map(|r| keys.fields.encrypt_text(REFERRAL_OVERRIDE, r)))
     .bind(override_reason.and(actor.user_id))
     .bind(actor.user_id)

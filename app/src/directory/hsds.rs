@@ -90,13 +90,16 @@ fn csv_text(header: &[&str], mut rows: Vec<Vec<String>>) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-const FILES: &[(&str, &[&str])] = &[
+/// The tables written: our name for each, HSDS 3.0's file name, and the columns filled.
+const FILES: &[(&str, &str, &[&str])] = &[
     (
         "organization",
+        "organizations",
         &["id", "name", "description", "email", "website"],
     ),
     (
         "service",
+        "services",
         &[
             "id",
             "organization_id",
@@ -107,14 +110,42 @@ const FILES: &[(&str, &[&str])] = &[
             "url",
         ],
     ),
-    ("phone", &["id", "organization_id", "service_id", "number"]),
-    ("language", &["id", "service_id", "code"]),
-    ("schedule", &["id", "service_id", "description"]),
-    ("service_area", &["id", "service_id", "name"]),
-    ("taxonomy_term", &["id", "code", "name", "taxonomy"]),
+    (
+        "phone",
+        "phones",
+        &["id", "organization_id", "service_id", "number"],
+    ),
+    (
+        "language",
+        "languages",
+        &["id", "service_id", "name", "code"],
+    ),
+    (
+        "schedule",
+        "schedules",
+        &["id", "service_id", "description"],
+    ),
+    (
+        "service_area",
+        "service_areas",
+        &["id", "service_id", "name"],
+    ),
+    (
+        "taxonomy_term",
+        "taxonomy_terms",
+        &["id", "code", "name", "description", "taxonomy"],
+    ),
     (
         "attribute",
-        &["id", "link_id", "link_type", "taxonomy_term_id", "value"],
+        "attributes",
+        &[
+            "id",
+            "link_id",
+            "taxonomy_term_id",
+            "link_type",
+            "link_entity",
+            "value",
+        ],
     ),
 ];
 
@@ -150,8 +181,9 @@ pub fn to_tabular(p: &Package) -> BTreeMap<String, String> {
                 vec![
                     derived_uuid(&["attr", &o.id, code]),
                     s(&o.id),
-                    s("organization"),
                     term_id(code),
+                    String::new(),
+                    s("organization"),
                     value,
                 ],
             );
@@ -184,7 +216,12 @@ pub fn to_tabular(p: &Package) -> BTreeMap<String, String> {
         for l in &v.languages {
             add(
                 "language",
-                vec![derived_uuid(&["language", &v.id, l]), s(&v.id), s(l)],
+                vec![
+                    derived_uuid(&["language", &v.id, l]),
+                    s(&v.id),
+                    String::new(),
+                    s(l),
+                ],
             );
         }
         if !v.hours.is_empty() {
@@ -210,8 +247,9 @@ pub fn to_tabular(p: &Package) -> BTreeMap<String, String> {
                 vec![
                     derived_uuid(&["attr", &v.id, &code]),
                     s(&v.id),
-                    s("service"),
                     term_id(&code),
+                    String::new(),
+                    s("service"),
                     String::new(),
                 ],
             );
@@ -220,17 +258,23 @@ pub fn to_tabular(p: &Package) -> BTreeMap<String, String> {
     for code in terms() {
         add(
             "taxonomy_term",
-            vec![term_id(&code), code.clone(), code.clone(), s(TAXONOMY)],
+            vec![
+                term_id(&code),
+                code.clone(),
+                code.clone(),
+                String::new(),
+                s(TAXONOMY),
+            ],
         );
     }
     let mut out = BTreeMap::new();
     let mut resources = Vec::new();
-    for (name, header) in FILES {
-        let rows = tables.remove(name).unwrap_or_default();
-        out.insert(format!("{name}.csv"), csv_text(header, rows));
+    for (table, file, header) in FILES {
+        let rows = tables.remove(table).unwrap_or_default();
+        out.insert(format!("{file}.csv"), csv_text(header, rows));
         resources.push(serde_json::json!({
-            "name": name,
-            "path": format!("{name}.csv"),
+            "name": file,
+            "path": format!("{file}.csv"),
             "profile": "tabular-data-resource",
             "schema": {"fields": header.iter().map(|f| serde_json::json!({"name": f, "type": "string"})).collect::<Vec<_>>()},
         }));
@@ -327,10 +371,20 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             message: "not valid JSON".into(),
         });
     }
+    // HSDS 3.0 names files in the plural; drafts and some tools use the singular.
     let table = |name: &str, required: bool, problems: &mut Vec<Problem>| {
-        let file = format!("{name}.csv");
-        match files.get(&file) {
-            Some(b) => read_csv(&file, b, problems),
+        let plural = FILES
+            .iter()
+            .find(|(t, _, _)| *t == name)
+            .map_or(name, |(_, f, _)| *f);
+        let file = format!("{plural}.csv");
+        let alt = format!("{name}.csv");
+        let found = files
+            .get(&file)
+            .map(|b| (file.clone(), b))
+            .or_else(|| files.get(&alt).map(|b| (alt.clone(), b)));
+        match found {
+            Some((found_name, b)) => read_csv(&found_name, b, problems),
             None => {
                 if required {
                     problems.push(Problem {
@@ -389,11 +443,11 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
     let mut organizations = Vec::new();
     for (line, r) in &orgs_rows {
         let id = get(r, "id");
-        check_id("organization.csv", *line, "id", &id, true, &mut problems);
+        check_id("organizations.csv", *line, "id", &id, true, &mut problems);
         let name = get(r, "name");
         if name.is_empty() {
             problems.push(Problem {
-                file: "organization.csv".into(),
+                file: "organizations.csv".into(),
                 line: *line,
                 field: "name".into(),
                 message: "required".into(),
@@ -412,10 +466,10 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
     let mut services = Vec::new();
     for (line, r) in &service_rows {
         let id = get(r, "id");
-        check_id("service.csv", *line, "id", &id, true, &mut problems);
+        check_id("services.csv", *line, "id", &id, true, &mut problems);
         let org = get(r, "organization_id");
         if check_id(
-            "service.csv",
+            "services.csv",
             *line,
             "organization_id",
             &org,
@@ -424,16 +478,16 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         ) && !org_ids.contains(&org)
         {
             problems.push(Problem {
-                file: "service.csv".into(),
+                file: "services.csv".into(),
                 line: *line,
                 field: "organization_id".into(),
-                message: format!("no organization {org} in organization.csv"),
+                message: format!("no organization {org} in organizations.csv"),
             });
         }
         let name = get(r, "name");
         if name.is_empty() {
             problems.push(Problem {
-                file: "service.csv".into(),
+                file: "services.csv".into(),
                 line: *line,
                 field: "name".into(),
                 message: "required".into(),
@@ -444,7 +498,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             "inactive" | "defunct" | "temporarily closed" => "inactive".to_string(),
             other => {
                 problems.push(Problem {
-                    file: "service.csv".into(),
+                    file: "services.csv".into(),
                     line: *line,
                     field: "status".into(),
                     message: format!("unknown status \"{other}\""),
@@ -484,7 +538,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                     file: file.into(),
                     line,
                     field: "service_id".into(),
-                    message: format!("no service {sid} in service.csv"),
+                    message: format!("no service {sid} in services.csv"),
                 });
                 None
             }
@@ -493,20 +547,20 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
     for (line, r) in &phone_rows {
         let oid = get(r, "organization_id");
         if !get(r, "service_id").is_empty() {
-            if let Some(i) = service_of("phone.csv", *line, r, &mut problems) {
+            if let Some(i) = service_of("phones.csv", *line, r, &mut problems) {
                 services[i].phone = get(r, "number");
             }
         } else if !oid.is_empty() && !org_ids.contains(&oid) {
             problems.push(Problem {
-                file: "phone.csv".into(),
+                file: "phones.csv".into(),
                 line: *line,
                 field: "organization_id".into(),
-                message: format!("no organization {oid} in organization.csv"),
+                message: format!("no organization {oid} in organizations.csv"),
             });
         }
     }
     for (line, r) in &language_rows {
-        if let Some(i) = service_of("language.csv", *line, r, &mut problems) {
+        if let Some(i) = service_of("languages.csv", *line, r, &mut problems) {
             let code = get(r, "code");
             if !code.is_empty() {
                 services[i].languages.push(code);
@@ -514,12 +568,12 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         }
     }
     for (line, r) in &schedule_rows {
-        if let Some(i) = service_of("schedule.csv", *line, r, &mut problems) {
+        if let Some(i) = service_of("schedules.csv", *line, r, &mut problems) {
             services[i].hours = get(r, "description");
         }
     }
     for (line, r) in &area_rows {
-        if let Some(i) = service_of("service_area.csv", *line, r, &mut problems) {
+        if let Some(i) = service_of("service_areas.csv", *line, r, &mut problems) {
             let name = get(r, "name");
             if !name.is_empty() {
                 let area = &mut services[i].area;
@@ -534,7 +588,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
     let mut term_codes: BTreeMap<String, Option<String>> = BTreeMap::new();
     for (line, r) in &term_rows {
         let id = get(r, "id");
-        if check_id("taxonomy_term.csv", *line, "id", &id, true, &mut problems) {
+        if check_id("taxonomy_terms.csv", *line, "id", &id, true, &mut problems) {
             let ours = get(r, "taxonomy") == TAXONOMY;
             term_codes.insert(id, ours.then(|| get(r, "code")));
         }
@@ -543,7 +597,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         let link = get(r, "link_id");
         let term = get(r, "taxonomy_term_id");
         let ok_link = check_id(
-            "attribute.csv",
+            "attributes.csv",
             *line,
             "link_id",
             &link,
@@ -551,7 +605,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             &mut problems,
         );
         let ok_term = check_id(
-            "attribute.csv",
+            "attributes.csv",
             *line,
             "taxonomy_term_id",
             &term,
@@ -563,20 +617,25 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         }
         let Some(code) = term_codes.get(&term) else {
             problems.push(Problem {
-                file: "attribute.csv".into(),
+                file: "attributes.csv".into(),
                 line: *line,
                 field: "taxonomy_term_id".into(),
-                message: format!("no taxonomy term {term} in taxonomy_term.csv"),
+                message: format!("no taxonomy term {term} in taxonomy_terms.csv"),
             });
             continue;
         };
         let Some(code) = code else { continue };
         let value = get(r, "value");
-        match get(r, "link_type").as_str() {
+        // HSDS 3.0 names the linked table in link_entity (older files used link_type).
+        let entity = match get(r, "link_entity") {
+            e if e.is_empty() => get(r, "link_type"),
+            e => e,
+        };
+        match entity.as_str() {
             "organization" => {
                 let Some(o) = organizations.iter_mut().find(|o| o.id == link) else {
                     problems.push(Problem {
-                        file: "attribute.csv".into(),
+                        file: "attributes.csv".into(),
                         line: *line,
                         field: "link_id".into(),
                         message: format!("no organization {link}"),
@@ -587,7 +646,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                     "vetting_tier" => match value.parse::<i64>() {
                         Ok(t) if (1..=4).contains(&t) => o.vetting_tier = Some(t),
                         _ => problems.push(Problem {
-                            file: "attribute.csv".into(),
+                            file: "attributes.csv".into(),
                             line: *line,
                             field: "value".into(),
                             message: "a vetting tier is 1, 2, 3 or 4".into(),
@@ -599,7 +658,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                             o.last_verified = Some(value);
                         } else {
                             problems.push(Problem {
-                                file: "attribute.csv".into(),
+                                file: "attributes.csv".into(),
                                 line: *line,
                                 field: "value".into(),
                                 message: format!("\"{value}\" is not a date YYYY-MM-DD"),
@@ -612,7 +671,7 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             "service" => {
                 let Some(i) = service_index.get(&link) else {
                     problems.push(Problem {
-                        file: "attribute.csv".into(),
+                        file: "attributes.csv".into(),
                         line: *line,
                         field: "link_id".into(),
                         message: format!("no service {link}"),
@@ -632,10 +691,10 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                 }
             }
             other => problems.push(Problem {
-                file: "attribute.csv".into(),
+                file: "attributes.csv".into(),
                 line: *line,
-                field: "link_type".into(),
-                message: format!("unknown link_type \"{other}\""),
+                field: "link_entity".into(),
+                message: format!("unknown link_entity \"{other}\""),
             }),
         }
     }
@@ -655,7 +714,7 @@ fn duplicates(orgs: &[Organization], services: &[Service], problems: &mut Vec<Pr
     for o in orgs {
         if !seen.insert(&o.id) {
             problems.push(Problem {
-                file: "organization.csv".into(),
+                file: "organizations.csv".into(),
                 line: 0,
                 field: "id".into(),
                 message: format!("{} appears twice", o.id),
@@ -666,7 +725,7 @@ fn duplicates(orgs: &[Organization], services: &[Service], problems: &mut Vec<Pr
     for s in services {
         if !seen.insert(&s.id) {
             problems.push(Problem {
-                file: "service.csv".into(),
+                file: "services.csv".into(),
                 line: 0,
                 field: "id".into(),
                 message: format!("{} appears twice", s.id),
@@ -796,13 +855,15 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
                 s(&t["id"]),
                 code.clone(),
                 code,
+                String::new(),
                 s(&t["taxonomy"]),
             ]);
             tables.entry("attribute").or_default().push(vec![
                 derived_uuid(&["json", &oid, &s(&t["id"])]),
                 oid.clone(),
-                "organization".into(),
                 s(&t["id"]),
+                String::new(),
+                "organization".into(),
                 s(&a["value"]),
             ]);
         }
@@ -834,6 +895,7 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
                 tables.entry("language").or_default().push(vec![
                     derived_uuid(&["language", &sid, &s(&l["code"])]),
                     sid.clone(),
+                    String::new(),
                     s(&l["code"]),
                 ]);
             }
@@ -858,13 +920,15 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
                     s(&t["id"]),
                     code.clone(),
                     code,
+                    String::new(),
                     s(&t["taxonomy"]),
                 ]);
                 tables.entry("attribute").or_default().push(vec![
                     derived_uuid(&["json", &sid, &s(&t["id"])]),
                     sid.clone(),
-                    "service".into(),
                     s(&t["id"]),
+                    String::new(),
+                    "service".into(),
                     s(&a["value"]),
                 ]);
             }
@@ -874,9 +938,9 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
         rows.sort();
         rows.dedup();
     }
-    for (name, header) in FILES {
-        let rows = tables.remove(name).unwrap_or_default();
-        files.insert(format!("{name}.csv"), csv_text(header, rows).into_bytes());
+    for (table, file, header) in FILES {
+        let rows = tables.remove(table).unwrap_or_default();
+        files.insert(format!("{file}.csv"), csv_text(header, rows).into_bytes());
     }
     files.insert("datapackage.json".into(), b"{}".to_vec());
     // Problems point into the JSON by object, not by CSV line.
@@ -1075,31 +1139,31 @@ mod tests {
     fn problems_name_file_line_and_field() {
         let mut files = bytes(to_tabular(&sample()));
         files.insert(
-            "service.csv".into(),
+            "services.csv".into(),
             b"id,organization_id,name,description,status,email,url\r\nnot-a-uuid,ac148810-d857-441c-9675-631a5f1ade93,X,,active,,\r\n0b1a7c3e-5d0f-4c5e-9a1b-2c3d4e5f6a7b,11111111-2222-4333-8444-555555555555,,,active,,\r\n".to_vec(),
         );
         files.insert(
-            "language.csv".into(),
+            "languages.csv".into(),
             b"id,service_id,code\r\n\xff\xfe,x,y\r\n".to_vec(),
         );
         let problems = from_tabular(&files).unwrap_err();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(
-            text.contains(&"service.csv:2: id: \"not-a-uuid\" is not a UUID".to_string()),
+            text.contains(&"services.csv:2: id: \"not-a-uuid\" is not a UUID".to_string()),
             "{text:?}"
         );
         assert!(
             text.iter()
-                .any(|t| t.starts_with("service.csv:3: organization_id: no organization")),
+                .any(|t| t.starts_with("services.csv:3: organization_id: no organization")),
             "{text:?}"
         );
         assert!(
-            text.contains(&"service.csv:3: name: required".to_string()),
+            text.contains(&"services.csv:3: name: required".to_string()),
             "{text:?}"
         );
         assert!(
             text.iter()
-                .any(|t| t.starts_with("language.csv:2: : not UTF-8")),
+                .any(|t| t.starts_with("languages.csv:2: : not UTF-8")),
             "{text:?}"
         );
     }

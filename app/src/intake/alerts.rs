@@ -53,7 +53,9 @@ pub async fn raise(db: &Db, actor: &Actor, id: i64, timezone: &str) -> Result<us
         .execute(&mut *tx)
         .await?;
     }
-    store::mark_alerted(&mut tx, id).await?;
+    if !supervisors.is_empty() {
+        store::mark_alerted(&mut tx, id).await?;
+    }
     audit::record(
         &mut tx,
         actor,

@@ -529,7 +529,10 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
     }
     let edit = match validate(&ctx, &ops, &values) {
         Ok(e) => e,
-        Err(errors) => {
+        Err(mut errors) => {
+            if alerted == Some(0) {
+                errors.insert(0, ("contact_type", "notice.no_supervisor"));
+            }
             let c = load(&ctx, id).await?;
             return edit_page(
                 &ctx,
