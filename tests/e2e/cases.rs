@@ -465,6 +465,57 @@ async fn people_notes_and_tasks_are_recorded_and_protected() {
         )
         .await;
     assert_eq!(p.status, 422);
+    // Adding a crisis contact makes it a crisis case.
+    let (crisis_contact, _) = {
+        let p = a
+            .submit("/console", "/contacts/start", &[("channel", "phone")])
+            .await;
+        let id = p
+            .location
+            .unwrap()
+            .trim_start_matches("/contacts/")
+            .trim_end_matches("/edit")
+            .to_string();
+        let f = a.get(&format!("/contacts/{id}/edit")).await;
+        let m = "name=\"version\" value=\"";
+        let i = f.body.find(m).unwrap() + m.len();
+        let v = f.body[i..].split('"').next().unwrap().to_string();
+        let t = f.csrf();
+        a.post(
+            &format!("/contacts/{id}"),
+            &[
+                ("_csrf", &t),
+                ("version", &v),
+                ("channel", "phone"),
+                ("contact_type", "crisis"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+        (id, ())
+    };
+    let reference = {
+        let page = a.get(&format!("/contacts/{crisis_contact}")).await;
+        page.body
+            .split("<h1>Contact ")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert!(!cm.get(&path).await.has("Crisis"));
+    let p = cm
+        .submit(
+            &path,
+            &format!("{path}/contacts"),
+            &[("reference", &reference)],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(cm.get(&path).await.has("Crisis"));
 }
 
 #[tokio::test]

@@ -146,7 +146,13 @@ pub async fn seed(
                 } else {
                     "referral"
                 };
-                store::add_referral(db, keys, &actor, id, service, kind, None, None).await?;
+                let consents = store::consents_of(db, id).await?;
+                let consent = store::covering_consent(
+                    &consents,
+                    "service_provider",
+                    &["identity".to_string()],
+                );
+                store::add_referral(db, keys, &actor, id, service, kind, consent, None).await?;
             }
         }
         if i % 5 == 0 {

@@ -458,6 +458,14 @@ pub async fn attach_contact(
             .await?
             .rows_affected();
     if n > 0 {
+        // A crisis contact makes the case a crisis case.
+        sqlx::query(
+            "UPDATE cases SET crisis = 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM contacts
+                WHERE case_id = $1 AND contact_type = 'crisis')",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         audit::record(
             &mut tx,
             actor,

@@ -105,6 +105,12 @@ fn org_row(r: &AnyRow) -> Result<Organization, sqlx::Error> {
     })
 }
 
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
 fn service_row(r: &AnyRow) -> Result<Service, sqlx::Error> {
     Ok(Service {
         id: r.try_get(0)?,
@@ -112,9 +118,9 @@ fn service_row(r: &AnyRow) -> Result<Service, sqlx::Error> {
         name: r.try_get(2)?,
         description: r.try_get(3)?,
         status: r.try_get(4)?,
-        categories: split(r.try_get(5)?),
-        populations: split(r.try_get(6)?),
-        languages: split(r.try_get(7)?),
+        categories: sorted(split(r.try_get(5)?)),
+        populations: sorted(split(r.try_get(6)?)),
+        languages: sorted(split(r.try_get(7)?)),
         area: r.try_get(8)?,
         hours: r.try_get(9)?,
         phone: r.try_get(10)?,
