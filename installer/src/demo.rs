@@ -170,6 +170,9 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     )
     .await
     .map_err(|e| Failure(e.kind()))?;
+    hotline_app::outreach::demo::seed(&db, &cfg.hotline.country, &cfg.hotline.timezone)
+        .await
+        .map_err(|e| Failure(e.kind()))?;
     db.close().await;
     let mut text = String::new();
     for (email, _, role) in STAFF {

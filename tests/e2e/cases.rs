@@ -3,10 +3,10 @@
 
 use crate::support::*;
 
-const PW: &str = "frontline-pass-1";
+pub(crate) const PW: &str = "frontline-pass-1";
 
 /// Users: 2 advocate A, 3 advocate B, 4 supervisor, 5 case manager, 6 trainer.
-async fn hotline() -> (Deployment, Server) {
+pub(crate) async fn hotline() -> (Deployment, Server) {
     let d = Deployment::init(&[]);
     let pw = d.scratch_file("pw", &format!("{PW}\n"));
     for (email, role) in [
@@ -34,14 +34,14 @@ async fn hotline() -> (Deployment, Server) {
     (d, server)
 }
 
-async fn as_user(server: &Server, email: &str) -> Browser {
+pub(crate) async fn as_user(server: &Server, email: &str) -> Browser {
     let c = server.client();
     c.login(email, PW).await;
     c
 }
 
 /// An advocate starts a contact, classifies it, and opens a case from it.
-async fn open_case(c: &Browser, kind: &str) -> (String, String) {
+pub(crate) async fn open_case(c: &Browser, kind: &str) -> (String, String) {
     let p = c
         .submit("/console", "/contacts/start", &[("channel", "phone")])
         .await;
@@ -86,7 +86,7 @@ async fn open_case(c: &Browser, kind: &str) -> (String, String) {
     (contact, case)
 }
 
-fn year() -> String {
+pub(crate) fn year() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -382,6 +382,16 @@ async fn demo_seeds_every_role_and_serves() {
         "demo cases are listed"
     );
     assert_eq!(sup.get("/admin/users").await.status, 403);
+    // Outreach to show on the program goals page.
+    let trainer = server.client();
+    trainer.login("trainer@demo.hotline.test", &password).await;
+    let page = trainer.get("/outreach/consultations").await;
+    assert!(page.has("Demo Hotline Partners, Manila"), "{}", page.body);
+    let goals = trainer.get("/goals").await;
+    assert!(goals.has(&text("en", "goals.metric.international_organizations")));
+    assert!(!goals
+        .body
+        .contains("International organisations reached</th><td>0</td>"));
 }
 
 #[test]

@@ -79,6 +79,9 @@ fn every_key_the_code_uses_exists() {
         "error.",
         "config.error.",
         "cli.",
+        "outreach.",
+        "goals.",
+        "playbook_topic.",
     ];
     let mut checked = 0;
     for f in files {

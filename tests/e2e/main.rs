@@ -9,4 +9,5 @@ mod cli;
 mod directory;
 mod intake;
 mod locales;
+mod outreach;
 mod security;

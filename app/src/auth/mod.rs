@@ -79,10 +79,16 @@ pub enum Permission {
     ManageDirectory,
     /// Refer without the matching consent, giving a reason (audited).
     OverrideConsent,
+    /// Organisations reached, consultations, training materials.
+    Outreach,
+    /// See the program goals and the progress towards them.
+    ViewGoals,
+    /// Set the program goals' targets.
+    SetGoals,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 16] = [
         Permission::StaffHome,
         Permission::ManageUsers,
         Permission::ViewAudit,
@@ -96,6 +102,9 @@ impl Permission {
         Permission::ViewDirectory,
         Permission::ManageDirectory,
         Permission::OverrideConsent,
+        Permission::Outreach,
+        Permission::ViewGoals,
+        Permission::SetGoals,
     ];
 }
 
@@ -130,6 +139,15 @@ const MATRIX: &[(Permission, &[Role])] = &[
         &[Role::Admin, Role::Supervisor],
     ),
     (Permission::OverrideConsent, &[Role::Supervisor]),
+    (
+        Permission::Outreach,
+        &[Role::Admin, Role::Supervisor, Role::Trainer],
+    ),
+    (
+        Permission::ViewGoals,
+        &[Role::Admin, Role::Supervisor, Role::Trainer, Role::Analyst],
+    ),
+    (Permission::SetGoals, &[Role::Admin]),
 ];
 
 /// True when `role` holds `permission`.
@@ -177,6 +195,15 @@ mod tests {
                 allows(r, Permission::OverrideConsent),
                 r == Role::Supervisor
             );
+            assert_eq!(
+                allows(r, Permission::Outreach),
+                matches!(r, Role::Admin | Role::Supervisor | Role::Trainer)
+            );
+            assert_eq!(
+                allows(r, Permission::ViewGoals),
+                !matches!(r, Role::Advocate | Role::CaseManager)
+            );
+            assert_eq!(allows(r, Permission::SetGoals), r == Role::Admin);
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

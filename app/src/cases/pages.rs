@@ -15,18 +15,9 @@ use crate::audit::{self, Event};
 use crate::auth::users::{self, User};
 use crate::auth::{allows, Permission};
 use crate::error::AppError;
-use crate::intake::console::{regions, Opt};
+use crate::intake::console::{opts, regions, Opt};
 use crate::settings::{self, Operations};
 use crate::web::{format_time, Ctx, Page};
-
-fn opts(ctx: &Ctx, list: &[&str], prefix: &str) -> Vec<Opt> {
-    list.iter()
-        .map(|c| Opt {
-            code: c.to_string(),
-            label: ctx.t(&format!("{prefix}.{c}")),
-        })
-        .collect()
-}
 
 /// The typology plus the country's own venues and the admin's additions.
 fn venues(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
@@ -1165,11 +1156,11 @@ fn local_date(ctx: &Ctx, s: &str, end_of_day: bool) -> Option<i64> {
     }
 }
 
-fn form_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
+pub(crate) fn form_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
     serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("error.bad_request"))
 }
 
-fn one<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
+pub(crate) fn one<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
     pairs
         .iter()
         .find(|(x, _)| x == k)

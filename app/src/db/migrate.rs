@@ -39,6 +39,11 @@ const SQLITE: &[Migration] = &[
         description: "referral directory and referrals",
         sql: include_str!("../../migrations/sqlite/0004_directory.sql"),
     },
+    Migration {
+        version: 5,
+        description: "outreach: organisations reached, consultations, materials, goals",
+        sql: include_str!("../../migrations/sqlite/0005_outreach.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -61,6 +66,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         description: "referral directory and referrals",
         sql: include_str!("../../migrations/postgres/0004_directory.sql"),
+    },
+    Migration {
+        version: 5,
+        description: "outreach: organisations reached, consultations, materials, goals",
+        sql: include_str!("../../migrations/postgres/0005_outreach.sql"),
     },
 ];
 

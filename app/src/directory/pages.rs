@@ -11,20 +11,11 @@ use super::hsds;
 use super::store::{self, Organization, Search, Service, CATEGORIES, POPULATIONS};
 use crate::auth::Permission;
 use crate::error::AppError;
-use crate::intake::console::{regions, Opt};
+use crate::intake::console::{opts, regions, Opt};
 use crate::settings;
 use crate::web::{Ctx, Page};
 
-fn opts(ctx: &Ctx, list: &[&str], prefix: &str) -> Vec<Opt> {
-    list.iter()
-        .map(|c| Opt {
-            code: c.to_string(),
-            label: ctx.t(&format!("{prefix}.{c}")),
-        })
-        .collect()
-}
-
-fn languages(ctx: &Ctx) -> Vec<Opt> {
+pub(crate) fn languages(ctx: &Ctx) -> Vec<Opt> {
     crate::intake::vocab::INTERPRETER_LANGUAGES
         .iter()
         .map(|c| Opt {

@@ -25,7 +25,8 @@ pub struct Opt {
     pub label: String,
 }
 
-fn opts(ctx: &Ctx, list: &[&str], prefix: &str) -> Vec<Opt> {
+/// Options from a list of codes, labelled by the locale keys `<prefix>.<code>`.
+pub fn opts(ctx: &Ctx, list: &[&str], prefix: &str) -> Vec<Opt> {
     list.iter()
         .map(|c| Opt {
             code: c.to_string(),

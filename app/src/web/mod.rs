@@ -51,6 +51,8 @@ pub struct Page {
     pub can_manage_roster: bool,
     pub gets_crisis_alerts: bool,
     pub can_work_cases: bool,
+    pub can_outreach: bool,
+    pub can_view_goals: bool,
     /// A notice to show once (a locale key under `notice.`), from `?notice=`.
     pub notice: Option<String>,
     /// The current path, for the language switcher to come back to.
@@ -108,6 +110,8 @@ impl Page {
             can_manage_roster: ctx.can(Permission::ManageRoster),
             gets_crisis_alerts: ctx.can(Permission::ReceiveCrisisAlerts),
             can_work_cases: ctx.can(Permission::WorkCases),
+            can_outreach: ctx.can(Permission::Outreach),
+            can_view_goals: ctx.can(Permission::ViewGoals),
             notice,
             here: ctx.uri.split('?').next().unwrap_or("/").to_string(),
             ctx: ctx.clone(),
@@ -259,6 +263,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::intake::routes())
         .merge(crate::cases::routes())
         .merge(crate::directory::routes())
+        .merge(crate::outreach::routes())
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(|| async { crate::error::AppError::NotFound })

@@ -1,0 +1,165 @@
+//! Fictional outreach for `hotline demo`: organisations reached at home and abroad,
+//! consultations on the playbooks' topics, and materials handed out, spread over this year
+//! so that the program goals page has something to show.
+
+use crate::audit::Actor;
+use crate::db::{Db, DbError};
+
+use super::store::{self, Consultation, Material, ReachedOrg};
+
+/// Name, sector, country (`None`: the hotline's own country).
+const ORGANIZATIONS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "Demo State Police, Community Safety Division",
+        "law_enforcement",
+        None,
+    ),
+    ("Demo Labour Standards Office", "government", None),
+    ("Demo Migrant Workers' Union", "ngo", None),
+    ("Demo City General Hospital", "health", None),
+    ("Demo Technical High School", "education", None),
+    ("Demo Hotel Group", "business", None),
+    ("Demo Hotline Partners, Manila", "ngo", Some("PH")),
+    (
+        "Demo Ministry of Social Welfare, Hanoi",
+        "government",
+        Some("VN"),
+    ),
+    (
+        "Demo Anti-Trafficking Network, Kathmandu",
+        "ngo",
+        Some("NP"),
+    ),
+];
+
+/// Days before today, channel, organisation (index), topic, related topics, minutes.
+type DemoConsultation = (
+    i64,
+    &'static str,
+    usize,
+    &'static str,
+    &'static [&'static str],
+    i64,
+);
+
+const CONSULTATIONS: &[DemoConsultation] = &[
+    (
+        150,
+        "video",
+        6,
+        "hotline_operations",
+        &["contact_handling", "crisis_response"],
+        90,
+    ),
+    (
+        120,
+        "in_person",
+        0,
+        "police_child_protection_reporting",
+        &["legal_consent_confidentiality"],
+        120,
+    ),
+    (
+        90,
+        "video",
+        7,
+        "readiness_feasibility",
+        &["stakeholder_referral_mapping"],
+        75,
+    ),
+    (60, "phone", 2, "community_training", &[], 40),
+    (
+        30,
+        "video",
+        8,
+        "data_management_statistics",
+        &["launch_awareness_monitoring"],
+        60,
+    ),
+    (10, "email", 6, "staffing_training_wellbeing", &[], 30),
+];
+
+/// Title, kind, language, then (days before today, organisation index, copies).
+/// Days before today, organisation (index), copies.
+type Handout = (i64, usize, i64);
+
+const MATERIALS: &[(&str, &str, &str, &[Handout])] = &[
+    (
+        "Know your rights (wallet card)",
+        "card",
+        "en",
+        &[(140, 2, 400), (45, 5, 250)],
+    ),
+    (
+        "Signs of trafficking for health workers",
+        "leaflet",
+        "ja",
+        &[(100, 3, 300)],
+    ),
+    (
+        "Call the hotline: 24/7, free, confidential",
+        "poster",
+        "vi",
+        &[(80, 7, 150), (20, 1, 120)],
+    ),
+];
+
+/// Seeds the outreach records, dated up to now but never before the start of this year in
+/// the hotline's time zone.
+pub async fn seed(db: &Db, home_country: &str, timezone: &str) -> Result<(), DbError> {
+    let actor = Actor::cli();
+    let (year_start, _) = super::goals::year_bounds(super::goals::current_year(timezone), timezone);
+    let today = crate::db::now();
+    let day = |before: i64| (today - before * 86_400).max(year_start);
+    let mut orgs = Vec::new();
+    for (name, sector, country) in ORGANIZATIONS {
+        let o = ReachedOrg {
+            id: 0,
+            name: (*name).into(),
+            sector: (*sector).into(),
+            country: country.unwrap_or(home_country).into(),
+            directory_id: None,
+        };
+        orgs.push((store::add_organization(db, &actor, &o).await?, o.country));
+    }
+    for (before, channel, org, topic, related, minutes) in CONSULTATIONS {
+        let (id, country) = &orgs[*org];
+        let c = Consultation {
+            held_at: day(*before),
+            channel: (*channel).into(),
+            organization_id: Some(*id),
+            organization: String::new(),
+            country: country.clone(),
+            topic: (*topic).into(),
+            minutes: Some(*minutes),
+            follow_ups: String::new(),
+            related: related.iter().map(|r| (*r).to_string()).collect(),
+            notes: String::new(),
+        };
+        store::add_consultation(db, &actor, &c).await?;
+    }
+    for (title, kind, language, handed_out) in MATERIALS {
+        let m = Material {
+            id: 0,
+            title: (*title).into(),
+            kind: (*kind).into(),
+            language: (*language).into(),
+            link: String::new(),
+            distributed: 0,
+        };
+        let id = store::add_material(db, &actor, &m).await?;
+        for (before, org, copies) in *handed_out {
+            store::distribute(
+                db,
+                &actor,
+                id,
+                *copies,
+                Some(orgs[*org].0),
+                "",
+                day(*before),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! Outreach records and program goals: what the goals page counts from the records, who may
+//! see and set it, and bad input refused without touching what is stored.
+
+use crate::cases::{as_user, hotline, open_case, year};
+use crate::support::*;
+
+/// The goals table row of `metric` shows `actual` against `target`.
+fn row(page: &Page, locale: &str, metric: &str, actual: i64, target: i64) -> bool {
+    let label = html_escape(&text(locale, &format!("goals.metric.{metric}")));
+    page.body
+        .contains(&format!("{label}</th><td>{actual}</td><td>{target}</td>"))
+}
+
+/// The `value` of the `<option>` whose label is `label`.
+fn option_value(page: &Page, label: &str) -> String {
+    let end = page
+        .body
+        .find(&format!("\">{}</option>", html_escape(label)))
+        .unwrap_or_else(|| panic!("no option {label}"));
+    let start = page.body[..end].rfind("value=\"").unwrap() + "value=\"".len();
+    page.body[start..end].to_string()
+}
+
+#[tokio::test]
+async fn goals_count_what_the_records_show() {
+    let (d, server) = hotline().await;
+    let y = year();
+    let day = format!("{y}-01-01");
+
+    // The admin sets this year's targets.
+    let admin = server.client();
+    admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let targets = [
+        ("calls", "10"),
+        ("domestic_organizations", "4"),
+        ("international_organizations", "2"),
+        ("materials", "1000"),
+        ("consultations", "4"),
+        ("emergency_responses", "3"),
+        ("case_management_growth", "50"),
+    ];
+    let mut form = vec![("year", y.as_str())];
+    form.extend_from_slice(&targets);
+    let p = admin.submit("/goals", "/goals", &form).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+
+    // An advocate answers a call that becomes a case with case management and an emergency
+    // response, and a hang-up that the statistics leave out.
+    let a = as_user(&server, "a@example.org").await;
+    let (_contact, case) = open_case(&a, "tip").await;
+    let path = format!("/cases/{case}");
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/services"),
+            &[("service_type", "case_management"), ("date", &day)],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = a
+        .submit(
+            &path,
+            &format!("{path}/emergencies"),
+            &[("kind", "shelter"), ("date", &day), ("outcome", "Placed")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = a
+        .submit("/console", "/contacts/start", &[("channel", "phone")])
+        .await;
+    let edit = p.location.unwrap();
+    let contact = edit.trim_end_matches("/edit").to_string();
+    let form = a.get(&edit).await;
+    let m = "name=\"version\" value=\"";
+    let i = form.body.find(m).unwrap() + m.len();
+    let version = form.body[i..].split('"').next().unwrap().to_string();
+    let p = a
+        .post(
+            &contact,
+            &[
+                ("_csrf", &form.csrf()),
+                ("version", &version),
+                ("channel", "phone"),
+                ("contact_type", "non_substantive"),
+                ("non_substantive_outcome", "hang_up"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+
+    // The trainer records the program's outreach.
+    let t = as_user(&server, "trainer@example.org").await;
+    let orgs = "/outreach/organizations";
+    let p = t
+        .submit(
+            orgs,
+            orgs,
+            &[
+                ("name", "Kanto Shelter Network"),
+                ("sector", "ngo"),
+                ("country", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = t
+        .submit(
+            orgs,
+            orgs,
+            &[
+                ("name", "Manila Migrant Center"),
+                ("sector", "ngo"),
+                ("country", "ph"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get(orgs).await;
+    assert!(page.has("Kanto Shelter Network") && page.has("Manila Migrant Center"));
+    assert!(
+        page.has(&text("en", "outreach.domestic"))
+            && page.has(&text("en", "outreach.international"))
+    );
+
+    let cons = "/outreach/consultations";
+    let page = t.get(cons).await;
+    let manila = option_value(&page, "Manila Migrant Center (PH)");
+    let kanto = option_value(&page, "Kanto Shelter Network (JP)");
+    let p = t
+        .submit(
+            cons,
+            cons,
+            &[
+                ("date", &day),
+                ("channel", "video"),
+                ("organization_id", &manila),
+                ("country", ""),
+                ("topic", "hotline_operations"),
+                ("related", "crisis_response"),
+                ("minutes", "90"),
+                ("follow_ups", "Send the intake form"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get(cons).await;
+    assert!(page.has(&text("en", "playbook_topic.hotline_operations")));
+    assert!(page.has(&text("en", "playbook_topic.crisis_response")));
+    assert!(page.has("Send the intake form") && page.body.contains("<td>PH</td>"));
+
+    let mats = "/outreach/materials";
+    let p = t
+        .submit(
+            mats,
+            mats,
+            &[
+                ("title", "Know your rights card"),
+                ("kind", "card"),
+                ("language", "en"),
+                ("link", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get(mats).await;
+    let card = option_value(&page, "Know your rights card");
+    let p = t
+        .submit(
+            mats,
+            "/outreach/materials/distribute",
+            &[
+                ("material_id", &card),
+                ("quantity", "300"),
+                ("date", &day),
+                ("organization_id", &kanto),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+
+    // Bad input is refused with a clear message and changes nothing.
+    let p = t
+        .submit(
+            cons,
+            cons,
+            &[
+                ("date", &day),
+                ("channel", "video"),
+                ("topic", "hotline_operations"),
+                ("minutes", "ninety"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "outreach.error.consultation")));
+    let p = t
+        .submit(
+            orgs,
+            orgs,
+            &[("name", "Nowhere"), ("sector", "ngo"), ("country", "XX")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "outreach.error.organization")));
+    let p = t
+        .submit(
+            mats,
+            "/outreach/materials/distribute",
+            &[("material_id", &card), ("quantity", "0"), ("date", &day)],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "outreach.error.distribution")));
+    let p = t
+        .submit(
+            mats,
+            "/outreach/materials/distribute",
+            &[("material_id", "99999"), ("quantity", "5"), ("date", &day)],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    let p = admin
+        .submit("/goals", "/goals", &[("year", &y), ("calls", "lots")])
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "goals.error")));
+    let db = d.db().await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consultations")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM reached_organizations")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 2);
+
+    // The supervisor sees every figure counted, against the targets kept.
+    let s = as_user(&server, "sup@example.org").await;
+    let page = s.get("/goals").await;
+    assert_eq!(page.status, 200);
+    assert!(row(&page, "en", "calls", 1, 10), "{}", page.body);
+    assert!(row(&page, "en", "domestic_organizations", 1, 4));
+    assert!(row(&page, "en", "international_organizations", 1, 2));
+    assert!(row(&page, "en", "materials", 300, 1000));
+    assert!(row(&page, "en", "consultations", 1, 4));
+    assert!(row(&page, "en", "emergency_responses", 1, 3));
+    // One case this year, none last year.
+    assert!(row(&page, "en", "case_management_growth", 100, 50));
+    assert!(page.body.contains("30%"), "materials at 300 of 1000");
+    assert!(
+        !page.has(&text("en", "goals.set")),
+        "only the admin sets targets"
+    );
+    let page = s
+        .get(&format!("/goals?year={}", y.parse::<i32>().unwrap() - 1))
+        .await;
+    // Last year had no records; its targets are the bundled defaults.
+    let label = html_escape(&text("en", "goals.metric.calls"));
+    assert!(page.body.contains(&format!("{label}</th><td>0</td>")));
+
+    // In Japanese too.
+    let ja = Browser::with_language(&server.url, "ja");
+    ja.login("sup@example.org", crate::cases::PW).await;
+    let page = ja.get("/goals").await;
+    assert!(page.has(&text("ja", "goals.title")));
+    assert!(row(&page, "ja", "consultations", 1, 4));
+}
+
+#[tokio::test]
+async fn outreach_and_goals_are_for_the_right_roles() {
+    let (_d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let cm = as_user(&server, "cm@example.org").await;
+    for c in [&a, &cm] {
+        for path in [
+            "/goals",
+            "/outreach/consultations",
+            "/outreach/organizations",
+            "/outreach/materials",
+        ] {
+            assert_eq!(c.get(path).await.status, 403, "{path}");
+        }
+        let token = c.get("/staff").await.csrf();
+        let p = c
+            .post(
+                "/outreach/organizations",
+                &[
+                    ("_csrf", &token),
+                    ("name", "X"),
+                    ("sector", "ngo"),
+                    ("country", "JP"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 403);
+    }
+    let t = as_user(&server, "trainer@example.org").await;
+    assert_eq!(t.get("/outreach/consultations").await.status, 200);
+    let page = t.get("/goals").await;
+    assert_eq!(page.status, 200);
+    let p = t
+        .submit(
+            "/outreach/consultations",
+            "/goals",
+            &[("year", &year()), ("calls", "5")],
+        )
+        .await;
+    assert_eq!(p.status, 403, "a trainer may not set targets");
+    let s = as_user(&server, "sup@example.org").await;
+    assert_eq!(s.get("/outreach/materials").await.status, 200);
+    // The staff menu offers what each role may open.
+    let home = t.get("/staff").await;
+    assert!(home.has(&text("en", "nav.outreach")) && home.has(&text("en", "nav.goals")));
+    let home = a.get("/staff").await;
+    assert!(!home.has(&text("en", "nav.outreach")));
+}
