@@ -170,7 +170,7 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     )
     .await
     .map_err(|e| Failure(e.kind()))?;
-    hotline_app::outreach::demo::seed(&db, &cfg.hotline.country, &cfg.hotline.timezone)
+    hotline_app::outreach::demo::seed(&db, &keys, &cfg.hotline.country, &cfg.hotline.timezone)
         .await
         .map_err(|e| Failure(e.kind()))?;
     db.close().await;

@@ -387,6 +387,8 @@ async fn demo_seeds_every_role_and_serves() {
     trainer.login("trainer@demo.hotline.test", &password).await;
     let page = trainer.get("/outreach/consultations").await;
     assert!(page.has("Demo Hotline Partners, Manila"), "{}", page.body);
+    let trainings = trainer.get("/training").await;
+    assert!(trainings.has("Recognising trafficking: police first responders"));
     let goals = trainer.get("/goals").await;
     assert!(goals.has(&text("en", "goals.metric.international_organizations")));
     assert!(!goals

@@ -82,6 +82,7 @@ fn every_key_the_code_uses_exists() {
         "outreach.",
         "goals.",
         "playbook_topic.",
+        "training.",
     ];
     let mut checked = 0;
     for f in files {

@@ -32,6 +32,7 @@ async fn goals_count_what_the_records_show() {
     admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let targets = [
         ("calls", "10"),
+        ("people_trained", "100"),
         ("domestic_organizations", "4"),
         ("international_organizations", "2"),
         ("materials", "1000"),
@@ -316,4 +317,164 @@ async fn outreach_and_goals_are_for_the_right_roles() {
     assert!(home.has(&text("en", "nav.outreach")) && home.has(&text("en", "nav.goals")));
     let home = a.get("/staff").await;
     assert!(!home.has(&text("en", "nav.outreach")));
+}
+
+/// The `value`s of the attendance checkboxes, in the order of the list.
+fn present_ids(page: &Page) -> Vec<String> {
+    page.body
+        .split("name=\"present\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_training_from_registration_to_attendance() {
+    let (d, server) = hotline().await;
+    let day = format!("{}-01-01", year());
+    let t = as_user(&server, "trainer@example.org").await;
+
+    // The trainer adds a module of their own, then a training.
+    let p = t
+        .submit(
+            "/training",
+            "/training/modules",
+            &[("label", "Labour inspection law")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get("/training").await;
+    assert!(page.has("Labour inspection law"));
+    assert!(page.has(&text("en", "training.module.trauma_informed_interviewing")));
+    let p = t
+        .submit(
+            "/training",
+            "/training",
+            &[
+                ("title", "Indicators for labour inspectors"),
+                ("tier", "blended"),
+                ("sector", "government"),
+                ("mode", "in_person"),
+                ("date", &day),
+                ("time", "09:30"),
+                ("place", "Labour Office, Room 4"),
+                ("trainers", "Li Wei"),
+                ("modules", "indicators"),
+                ("modules", "custom_5"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let event = p.location.unwrap().split('?').next().unwrap().to_string();
+    let page = t.get(&event).await;
+    assert!(page.has("Indicators for labour inspectors") && page.has("09:30"));
+    assert!(page.has(&text("en", "training.module.indicators")));
+    assert!(
+        page.has("Labour inspection law"),
+        "the trainer's own module"
+    );
+    assert!(page.has(&text("en", "training.tier.blended")));
+
+    // Registration; the same email again is merged, not added.
+    let register = format!("{event}/register");
+    for (name, email) in [
+        ("Aiko Tanaka", "aiko@example.org"),
+        ("Ben Okoro", "ben@example.org"),
+    ] {
+        let p = t
+            .submit(&event, &register, &[("name", name), ("email", email)])
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+    }
+    let p = t
+        .submit(
+            &event,
+            &register,
+            &[("name", "Aiko T."), ("email", " AIKO@example.org")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let page = t.get(p.location.as_deref().unwrap()).await;
+    assert!(page.has(&text("en", "notice.registrant_merged")));
+    assert!(page.has("Aiko T.") && !page.has("Aiko Tanaka"));
+    let ids = present_ids(&page);
+    assert_eq!(ids.len(), 2, "two people, not three");
+
+    // Bad input changes nothing.
+    let p = t
+        .submit(
+            &event,
+            &register,
+            &[("name", "Carla"), ("email", "not an email")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "training.error.registrant")));
+    let p = t
+        .submit(
+            "/training",
+            "/training",
+            &[
+                ("title", "No date"),
+                ("tier", "online"),
+                ("sector", "ngo"),
+                ("mode", "online"),
+                ("date", ""),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "training.error.event")));
+
+    // Attendance on the day: Aiko came, Ben did not.
+    let p = t
+        .submit(
+            &event,
+            &format!("{event}/attendance"),
+            &[("present", &ids[0])],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get(&event).await;
+    assert!(page.body.contains(&format!(
+        "value=\"{}\" id=\"present-{}\" checked",
+        ids[0], ids[0]
+    )));
+    assert!(!page.body.contains(&format!(
+        "value=\"{}\" id=\"present-{}\" checked",
+        ids[1], ids[1]
+    )));
+    let list = t.get("/training").await;
+    assert!(
+        list.body.contains("<td>2</td><td>1</td>"),
+        "registered and attended"
+    );
+
+    // Names and emails are encrypted at rest.
+    let db = d.db().await;
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT name_enc, email_enc FROM training_people")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 2);
+    for (n, e) in stored {
+        assert!(!n.contains("Aiko") && !n.contains("Ben") && !e.contains("example.org"));
+    }
+
+    // The attendee counts as a person trained.
+    let page = t.get("/goals").await;
+    let label = html_escape(&text("en", "goals.metric.people_trained"));
+    assert!(
+        page.body
+            .contains(&format!("{label}</th><td>1</td><td>12000</td>")),
+        "{}",
+        page.body
+    );
+
+    // Advocates do not see trainings or their registrants.
+    let a = as_user(&server, "a@example.org").await;
+    assert_eq!(a.get(&event).await.status, 403);
+    assert_eq!(a.get("/training").await.status, 403);
+    assert_eq!(t.get("/training/99999").await.status, 404);
 }

@@ -44,6 +44,11 @@ const SQLITE: &[Migration] = &[
         description: "outreach: organisations reached, consultations, materials, goals",
         sql: include_str!("../../migrations/sqlite/0005_outreach.sql"),
     },
+    Migration {
+        version: 6,
+        description: "training events: modules, events, registrants and attendance",
+        sql: include_str!("../../migrations/sqlite/0006_training.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -71,6 +76,11 @@ const POSTGRES: &[Migration] = &[
         version: 5,
         description: "outreach: organisations reached, consultations, materials, goals",
         sql: include_str!("../../migrations/postgres/0005_outreach.sql"),
+    },
+    Migration {
+        version: 6,
+        description: "training events: modules, events, registrants and attendance",
+        sql: include_str!("../../migrations/postgres/0006_training.sql"),
     },
 ];
 

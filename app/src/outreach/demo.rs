@@ -106,7 +106,12 @@ const MATERIALS: &[(&str, &str, &str, &[Handout])] = &[
 
 /// Seeds the outreach records, dated up to now but never before the start of this year in
 /// the hotline's time zone.
-pub async fn seed(db: &Db, home_country: &str, timezone: &str) -> Result<(), DbError> {
+pub async fn seed(
+    db: &Db,
+    keys: &crate::crypto::Keys,
+    home_country: &str,
+    timezone: &str,
+) -> Result<(), DbError> {
     let actor = Actor::cli();
     let (year_start, _) = super::goals::year_bounds(super::goals::current_year(timezone), timezone);
     let today = crate::db::now();
@@ -161,5 +166,109 @@ pub async fn seed(db: &Db, home_country: &str, timezone: &str) -> Result<(), DbE
             .await?;
         }
     }
+    // Trainings with fictional registrants; about four in five attended.
+    for (n, (title, tier, sector, mode, before, org, people, modules)) in
+        TRAININGS.iter().enumerate()
+    {
+        let e = super::training::TrainingEvent {
+            title: (*title).into(),
+            tier: (*tier).into(),
+            sector: (*sector).into(),
+            mode: (*mode).into(),
+            starts_at: day(*before),
+            place: if *mode == "online" {
+                "https://meet.example.org/demo".into()
+            } else {
+                "Community Hall, Room 2".into()
+            },
+            trainers: "Li Wei".into(),
+            modules: modules.iter().map(|m| (*m).to_string()).collect(),
+            ..Default::default()
+        };
+        let event = super::training::add_event(db, &actor, &e).await?;
+        for i in 0..*people {
+            let first = FIRST_NAMES[(i + n * 7) % FIRST_NAMES.len()];
+            let last = LAST_NAMES[(i * 3 + n) % LAST_NAMES.len()];
+            let email = format!("trainee{}.{i}@demo.hotline.test", n + 1);
+            super::training::register(
+                db,
+                keys,
+                &actor,
+                event,
+                &format!("{first} {last}"),
+                &email,
+                Some(orgs[*org].0),
+            )
+            .await?;
+        }
+        let present: Vec<i64> = super::training::people(db, keys, event)
+            .await?
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 5 != 4)
+            .map(|(_, p)| p.id)
+            .collect();
+        super::training::set_attendance(db, &actor, event, &present).await?;
+    }
     Ok(())
 }
+
+/// Title, tier, audience sector, format, days before today, organisation (index),
+/// registrants, modules.
+type DemoTraining = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    usize,
+    usize,
+    &'static [&'static str],
+);
+
+const TRAININGS: &[DemoTraining] = &[
+    (
+        "Recognising trafficking: police first responders",
+        "blended",
+        "law_enforcement",
+        "in_person",
+        130,
+        0,
+        25,
+        &["scope", "indicators", "referral_options"],
+    ),
+    (
+        "Indicators for health workers",
+        "online",
+        "health",
+        "online",
+        70,
+        3,
+        18,
+        &["indicators", "trauma_informed_interviewing"],
+    ),
+    (
+        "Training of trainers: community outreach",
+        "trainers",
+        "ngo",
+        "in_person",
+        25,
+        2,
+        12,
+        &[
+            "scope",
+            "indicators",
+            "trauma_informed_interviewing",
+            "referral_options",
+        ],
+    ),
+];
+
+const FIRST_NAMES: &[&str] = &[
+    "Ana", "Ben", "Chloe", "Dmitri", "Emi", "Farah", "Gabriel", "Hana", "Ivan", "Jun", "Kavya",
+    "Luis", "Mei", "Nadia", "Omar",
+];
+const LAST_NAMES: &[&str] = &[
+    "Alvarez", "Brown", "Chen", "Diallo", "Evans", "Fujita", "Garcia", "Haddad", "Ito", "Johnson",
+    "Kim",
+];

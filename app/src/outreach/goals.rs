@@ -9,6 +9,7 @@ use crate::db::{now, Db, DbError};
 /// The metrics, with the default yearly targets of the program this kit models.
 pub const METRICS: &[(&str, i64)] = &[
     ("calls", 6_500),
+    ("people_trained", 12_000),
     ("domestic_organizations", 100),
     ("international_organizations", 20),
     ("materials", 1_800),
@@ -167,6 +168,7 @@ pub async fn progress(
                 &[from, to],
             )
             .await?,
+            "people_trained" => super::training::people_trained(db, from, to).await?,
             "domestic_organizations" => organizations_reached(db, from, to, country, true).await?,
             "international_organizations" => organizations_reached(db, from, to, country, false).await?,
             "materials" => scalar(

@@ -5,6 +5,8 @@ pub mod demo;
 pub mod goals;
 pub mod pages;
 pub mod store;
+pub mod training;
+pub mod training_pages;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -27,4 +29,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/outreach/materials/distribute", post(pages::distribute))
         .route("/goals", get(pages::goals_view).post(pages::set_goals))
+        .route(
+            "/training",
+            get(training_pages::list).post(training_pages::add_event),
+        )
+        .route("/training/modules", post(training_pages::add_module))
+        .route("/training/{id}", get(training_pages::detail))
+        .route("/training/{id}/register", post(training_pages::register))
+        .route(
+            "/training/{id}/attendance",
+            post(training_pages::attendance),
+        )
 }

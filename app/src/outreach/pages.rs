@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
 use crate::web::{format_time, Ctx, Page};
 
-fn local_day(ctx: &Ctx, s: &str) -> Option<i64> {
+pub(super) fn local_day(ctx: &Ctx, s: &str) -> Option<i64> {
     let d: jiff::civil::Date = s.trim().parse().ok()?;
     let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
     d.at(12, 0, 0, 0)
@@ -25,7 +25,7 @@ fn local_day(ctx: &Ctx, s: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_second())
 }
 
-fn org_options(orgs: &[ReachedOrg]) -> Vec<Opt> {
+pub(super) fn org_options(orgs: &[ReachedOrg]) -> Vec<Opt> {
     orgs.iter()
         .map(|o| Opt {
             code: o.id.to_string(),
@@ -34,7 +34,7 @@ fn org_options(orgs: &[ReachedOrg]) -> Vec<Opt> {
         .collect()
 }
 
-async fn org_id(ctx: &Ctx, raw: &str) -> Result<Result<Option<i64>, ()>, AppError> {
+pub(super) async fn org_id(ctx: &Ctx, raw: &str) -> Result<Result<Option<i64>, ()>, AppError> {
     if raw.is_empty() {
         return Ok(Ok(None));
     }
@@ -53,7 +53,7 @@ pub struct YearQuery {
     year: Option<i32>,
 }
 
-fn year_of(ctx: &Ctx, q: &YearQuery) -> i32 {
+pub(super) fn year_of(ctx: &Ctx, q: &YearQuery) -> i32 {
     q.year
         .filter(|y| (2000..=2100).contains(y))
         .unwrap_or_else(|| goals::current_year(&ctx.state.config.hotline.timezone))

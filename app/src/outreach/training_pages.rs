@@ -1,0 +1,293 @@
+//! Training pages: the events of a year, one event with its registrants and attendance, and
+//! the curriculum modules.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::goals;
+use super::pages::{org_id, org_options, year_of, YearQuery};
+use super::store::{self, SECTORS};
+use super::training::{self, Registered, TrainingEvent, MODES, TIERS};
+use crate::auth::Permission;
+use crate::cases::pages::{form_pairs as pairs, one};
+use crate::error::AppError;
+use crate::intake::console::{opts, Opt};
+use crate::web::{format_time, Ctx, Page};
+
+fn module_options(ctx: &Ctx, modules: &[training::Module]) -> Vec<Opt> {
+    modules
+        .iter()
+        .map(|m| Opt {
+            code: m.code.clone(),
+            label: if m.label.is_empty() {
+                ctx.t(&format!("training.module.{}", m.code))
+            } else {
+                m.label.clone()
+            },
+        })
+        .collect()
+}
+
+pub struct EventRow {
+    pub id: i64,
+    pub title: String,
+    pub when: String,
+    pub tier: String,
+    pub mode: String,
+    pub registered: i64,
+    pub attended: i64,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/training.html")]
+struct TrainingList {
+    page: Page,
+    year: i32,
+    rows: Vec<EventRow>,
+    tiers: Vec<Opt>,
+    modes: Vec<Opt>,
+    sectors: Vec<Opt>,
+    modules: Vec<Opt>,
+    error: Option<String>,
+}
+
+async fn list_page(
+    ctx: &Ctx,
+    year: i32,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let (from, to) = goals::year_bounds(year, &ctx.state.config.hotline.timezone);
+    let rows = training::events(&ctx.state.db, from, to)
+        .await?
+        .into_iter()
+        .map(|e| EventRow {
+            id: e.id,
+            when: format_time(ctx, e.starts_at),
+            tier: ctx.t(&format!("training.tier.{}", e.tier)),
+            mode: ctx.t(&format!("training.mode.{}", e.mode)),
+            title: e.title,
+            registered: e.registered,
+            attended: e.attended,
+        })
+        .collect();
+    let t = TrainingList {
+        page: Page::new(ctx, &ctx.t("training.title")),
+        year,
+        rows,
+        tiers: opts(ctx, TIERS, "training.tier"),
+        modes: opts(ctx, MODES, "training.mode"),
+        sectors: opts(ctx, SECTORS, "outreach.sector"),
+        modules: module_options(ctx, &training::modules(&ctx.state.db).await?),
+        error,
+    };
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+pub async fn list(ctx: Ctx, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let year = year_of(&ctx, &q);
+    list_page(&ctx, year, None, StatusCode::OK).await
+}
+
+/// `date` (YYYY-MM-DD) at `time` (HH:MM) in the hotline's time zone.
+fn local_time(ctx: &Ctx, date: &str, time: &str) -> Option<i64> {
+    let d: jiff::civil::Date = date.trim().parse().ok()?;
+    let t: jiff::civil::Time = match time.trim() {
+        "" => jiff::civil::Time::midnight(),
+        s => s.parse().ok()?,
+    };
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
+    d.to_datetime(t)
+        .to_zoned(tz)
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
+pub async fn add_event(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let p = pairs(&body)?;
+    let known = training::modules(&ctx.state.db).await?;
+    let modules: Vec<String> = p
+        .iter()
+        .filter(|(k, v)| k == "modules" && known.iter().any(|m| &m.code == v))
+        .map(|(_, v)| v.clone())
+        .collect();
+    let e = TrainingEvent {
+        title: one(&p, "title").into(),
+        tier: one(&p, "tier").into(),
+        sector: one(&p, "sector").into(),
+        mode: one(&p, "mode").into(),
+        starts_at: local_time(&ctx, one(&p, "date"), one(&p, "time")).unwrap_or(0),
+        place: one(&p, "place").into(),
+        trainers: one(&p, "trainers").into(),
+        modules,
+        ..TrainingEvent::default()
+    };
+    let ok = !e.title.is_empty()
+        && e.title.chars().count() <= 200
+        && TIERS.contains(&e.tier.as_str())
+        && MODES.contains(&e.mode.as_str())
+        && SECTORS.contains(&e.sector.as_str())
+        && e.starts_at != 0
+        && e.place.chars().count() <= 300
+        && e.trainers.chars().count() <= 300;
+    if !ok {
+        let msg = ctx.t("training.error.event");
+        let year = goals::current_year(&ctx.state.config.hotline.timezone);
+        return list_page(&ctx, year, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let id = training::add_event(&ctx.state.db, &ctx.actor(), &e).await?;
+    Ok(Redirect::to(&format!("/training/{id}?notice=training_saved")).into_response())
+}
+
+pub async fn add_module(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let p = pairs(&body)?;
+    let label = one(&p, "label");
+    if label.is_empty() || label.chars().count() > 120 {
+        let msg = ctx.t("training.error.module");
+        let year = goals::current_year(&ctx.state.config.hotline.timezone);
+        return list_page(&ctx, year, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    training::add_module(&ctx.state.db, &ctx.actor(), label).await?;
+    Ok(Redirect::to("/training?notice=training_saved").into_response())
+}
+
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub organization: String,
+    pub attended: bool,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/training_event.html")]
+struct EventPage {
+    page: Page,
+    id: i64,
+    title: String,
+    when: String,
+    tier: String,
+    mode: String,
+    sector: String,
+    place: String,
+    trainers: String,
+    modules: String,
+    registered: i64,
+    attended: i64,
+    people: Vec<PersonRow>,
+    orgs: Vec<Opt>,
+    error: Option<String>,
+}
+
+async fn event_page(
+    ctx: &Ctx,
+    id: i64,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let db = &ctx.state.db;
+    let e = training::event(db, id).await?.ok_or(AppError::NotFound)?;
+    let labels = module_options(ctx, &training::modules(db).await?);
+    let modules = e
+        .modules
+        .iter()
+        .filter_map(|c| {
+            labels
+                .iter()
+                .find(|o| &o.code == c)
+                .map(|o| o.label.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let people = training::people(db, &ctx.state.keys, id)
+        .await?
+        .into_iter()
+        .map(|p| PersonRow {
+            id: p.id,
+            name: p.name,
+            email: p.email,
+            organization: p.organization,
+            attended: p.attended,
+        })
+        .collect();
+    let t = EventPage {
+        page: Page::new(ctx, &e.title),
+        id,
+        when: format_time(ctx, e.starts_at),
+        tier: ctx.t(&format!("training.tier.{}", e.tier)),
+        mode: ctx.t(&format!("training.mode.{}", e.mode)),
+        sector: ctx.t(&format!("outreach.sector.{}", e.sector)),
+        title: e.title,
+        place: e.place,
+        trainers: e.trainers,
+        modules,
+        registered: e.registered,
+        attended: e.attended,
+        people,
+        orgs: org_options(&store::organizations(db).await?),
+        error,
+    };
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    event_page(&ctx, id, None, StatusCode::OK).await
+}
+
+pub async fn register(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    training::event(&ctx.state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = pairs(&body)?;
+    let name = one(&p, "name");
+    let email = one(&p, "email");
+    let org = org_id(&ctx, one(&p, "organization_id")).await?;
+    let ok_name = !name.is_empty() && name.chars().count() <= 200;
+    let ok_email = crate::auth::users::check_email(email).is_ok();
+    let (true, true, Ok(org)) = (ok_name, ok_email, org) else {
+        let msg = ctx.t("training.error.registrant");
+        return event_page(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let outcome = training::register(
+        &ctx.state.db,
+        &ctx.state.keys,
+        &ctx.actor(),
+        id,
+        name,
+        email,
+        org,
+    )
+    .await?;
+    let notice = match outcome {
+        Registered::Added => "registrant_added",
+        Registered::Merged => "registrant_merged",
+    };
+    Ok(Redirect::to(&format!("/training/{id}?notice={notice}")).into_response())
+}
+
+pub async fn attendance(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    training::event(&ctx.state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = pairs(&body)?;
+    let mut present = Vec::new();
+    for (k, v) in &p {
+        if k == "present" {
+            match v.parse::<i64>() {
+                Ok(n) => present.push(n),
+                Err(_) => return Err(AppError::BadRequest("error.bad_request")),
+            }
+        }
+    }
+    training::set_attendance(&ctx.state.db, &ctx.actor(), id, &present).await?;
+    Ok(Redirect::to(&format!("/training/{id}?notice=attendance_saved")).into_response())
+}
