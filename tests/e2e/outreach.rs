@@ -450,6 +450,67 @@ async fn a_training_from_registration_to_attendance() {
         "registered and attended"
     );
 
+    // Questionnaires through personal links, answered without an account.
+    let page = t.get(&event).await;
+    let link = |stage: &str| {
+        let end = page.body.find(&format!("/{stage}\">")).unwrap();
+        let start = page.body[..end].rfind("href=\"").unwrap() + "href=\"".len();
+        format!("{}/{stage}", &page.body[start..end])
+    };
+    let (pre, post) = (link("pre"), link("post"));
+    let guest = server.client();
+    let form = guest.get(&pre).await;
+    assert_eq!(form.status, 200);
+    assert!(form.has(&text("en", "quiz.q1.text")) && form.has(&text("en", "quiz.stage.pre")));
+    let ja = Browser::with_language(&server.url, "ja");
+    assert!(ja.get(&pre).await.has(&text("ja", "quiz.q8.text")));
+    let mut answers = vec![("q1", "b"), ("q2", "c")];
+    for q in ["q3", "q4", "q5", "q6", "q7"] {
+        answers.push((q, "d"));
+    }
+    let p = guest.submit(&pre, &pre, &answers).await;
+    assert_eq!(p.status, 422, "q8 is missing");
+    assert!(p.has(&text("en", "quiz.error")));
+    answers.push(("q8", "d"));
+    let p = guest.submit(&pre, &pre, &answers).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("2 of 8"), "{}", p.body);
+    let right = [
+        ("q1", "b"),
+        ("q2", "c"),
+        ("q3", "a"),
+        ("q4", "b"),
+        ("q5", "b"),
+        ("q6", "b"),
+        ("q7", "a"),
+        ("q8", "b"),
+    ];
+    let p = guest.submit(&post, &post, &right).await;
+    assert_eq!(p.status, 422, "the post-test asks for satisfaction");
+    let mut with_sat = right.to_vec();
+    with_sat.push(("satisfaction", "4"));
+    let p = guest.submit(&post, &post, &with_sat).await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("8 of 8"));
+    // A forged or unknown link is not found.
+    let forged = format!(
+        "{}0/pre",
+        pre.trim_end_matches("/pre")
+            .trim_end_matches(|c: char| c.is_ascii_hexdigit())
+    );
+    assert_eq!(guest.get(&forged).await.status, 404);
+    assert_eq!(guest.get(&pre.replace("/pre", "/final")).await.status, 404);
+    // The trainer sees the scores and the evaluation.
+    let page = t.get(&event).await;
+    assert!(
+        page.body.contains("<td>2/8</td><td>8/8</td>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<dd>25%</dd>") && page.body.contains("<dd>100%</dd>"));
+    assert!(page.has(&text("en", "quiz.points").replace("%{points}", "+75")));
+    assert!(page.body.contains("4.0 / 5"));
+
     // Names and emails are encrypted at rest.
     let db = d.db().await;
     let stored: Vec<(String, String)> =

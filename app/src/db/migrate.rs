@@ -49,6 +49,11 @@ const SQLITE: &[Migration] = &[
         description: "training events: modules, events, registrants and attendance",
         sql: include_str!("../../migrations/sqlite/0006_training.sql"),
     },
+    Migration {
+        version: 7,
+        description: "training questionnaires: answers and scores per stage",
+        sql: include_str!("../../migrations/sqlite/0007_questionnaires.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -81,6 +86,11 @@ const POSTGRES: &[Migration] = &[
         version: 6,
         description: "training events: modules, events, registrants and attendance",
         sql: include_str!("../../migrations/postgres/0006_training.sql"),
+    },
+    Migration {
+        version: 7,
+        description: "training questionnaires: answers and scores per stage",
+        sql: include_str!("../../migrations/postgres/0007_questionnaires.sql"),
     },
 ];
 

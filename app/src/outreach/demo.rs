@@ -5,6 +5,7 @@
 use crate::audit::Actor;
 use crate::db::{Db, DbError};
 
+use super::quiz;
 use super::store::{self, Consultation, Material, ReachedOrg};
 
 /// Name, sector, country (`None`: the hotline's own country).
@@ -209,8 +210,32 @@ pub async fn seed(
             .map(|(_, p)| p.id)
             .collect();
         super::training::set_attendance(db, &actor, event, &present).await?;
+        // Attendees took the pre-test and the post-test; the oldest training also has
+        // follow-ups.
+        for (i, person) in present.iter().enumerate() {
+            let before = 2 + i % 4;
+            let after = (before + 2 + i % 3).min(quiz::QUESTIONS.len());
+            quiz::submit(db, *person, "pre", &demo_answers(before), None).await?;
+            let satisfaction = Some(3 + (i as i64 % 3));
+            quiz::submit(db, *person, "post", &demo_answers(after), satisfaction).await?;
+            if n == 0 && i % 2 == 0 {
+                quiz::submit(db, *person, "follow_up", &demo_answers(after - 1), None).await?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Answers with the first `right` questions right and the others wrong.
+fn demo_answers(right: usize) -> Vec<(u8, String)> {
+    quiz::QUESTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, (n, answer))| {
+            let wrong = if *answer == "d" { "a" } else { "d" };
+            (*n, if i < right { *answer } else { wrong }.to_string())
+        })
+        .collect()
 }
 
 /// Title, tier, audience sector, format, days before today, organisation (index),

@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod goals;
 pub mod pages;
+pub mod quiz;
 pub mod store;
 pub mod training;
 pub mod training_pages;
@@ -39,5 +40,9 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/training/{id}/attendance",
             post(training_pages::attendance),
+        )
+        .route(
+            "/questionnaire/{code}/{stage}",
+            get(training_pages::questionnaire).post(training_pages::answer_questionnaire),
         )
 }

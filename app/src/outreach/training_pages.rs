@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::goals;
 use super::pages::{org_id, org_options, year_of, YearQuery};
+use super::quiz;
 use super::store::{self, SECTORS};
 use super::training::{self, Registered, TrainingEvent, MODES, TIERS};
 use crate::auth::Permission;
@@ -163,6 +164,10 @@ pub struct PersonRow {
     pub email: String,
     pub organization: String,
     pub attended: bool,
+    /// The personal questionnaire link code.
+    pub link: String,
+    /// Each stage with its score as "6/8", or empty when not answered yet.
+    pub scores: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -182,6 +187,7 @@ struct EventPage {
     attended: i64,
     people: Vec<PersonRow>,
     orgs: Vec<Opt>,
+    evaluation: Vec<(String, String)>,
     error: Option<String>,
 }
 
@@ -205,10 +211,23 @@ async fn event_page(
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let sheets = quiz::sheets(db, id).await?;
     let people = training::people(db, &ctx.state.keys, id)
         .await?
         .into_iter()
         .map(|p| PersonRow {
+            link: quiz::link_code(&ctx.state.keys, p.id),
+            scores: quiz::STAGES
+                .iter()
+                .map(|stage| {
+                    let score = sheets
+                        .iter()
+                        .find(|s| s.person_id == p.id && s.stage == *stage)
+                        .map(|s| format!("{}/{}", s.score, s.total))
+                        .unwrap_or_default();
+                    (stage.to_string(), score)
+                })
+                .collect(),
             id: p.id,
             name: p.name,
             email: p.email,
@@ -216,6 +235,31 @@ async fn event_page(
             attended: p.attended,
         })
         .collect();
+    let ev = quiz::evaluate(&sheets);
+    let pct = |v: Option<i64>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "—".into());
+    let evaluation = vec![
+        (ctx.t("quiz.stage.pre"), pct(ev.pre)),
+        (ctx.t("quiz.stage.post"), pct(ev.post)),
+        (ctx.t("quiz.stage.follow_up"), pct(ev.follow_up)),
+        (
+            ctx.t("quiz.gain"),
+            ev.gain
+                .map(|g| {
+                    crate::i18n::tr_with(
+                        &ctx.locale,
+                        "quiz.points",
+                        &[("points", &format!("{g:+}"))],
+                    )
+                })
+                .unwrap_or_else(|| "—".into()),
+        ),
+        (
+            ctx.t("quiz.satisfaction"),
+            ev.satisfaction
+                .map(|v| format!("{v:.1} / 5"))
+                .unwrap_or_else(|| "—".into()),
+        ),
+    ];
     let t = EventPage {
         page: Page::new(ctx, &e.title),
         id,
@@ -231,6 +275,7 @@ async fn event_page(
         attended: e.attended,
         people,
         orgs: org_options(&store::organizations(db).await?),
+        evaluation,
         error,
     };
     Ok((status, Html(t.render()?)).into_response())
@@ -290,4 +335,136 @@ pub async fn attendance(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
     }
     training::set_attendance(&ctx.state.db, &ctx.actor(), id, &present).await?;
     Ok(Redirect::to(&format!("/training/{id}?notice=attendance_saved")).into_response())
+}
+
+// ---------------------------------------------------------------- questionnaires (public)
+
+pub struct Question {
+    pub n: u8,
+    pub text: String,
+    pub options: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/questionnaire.html")]
+struct QuestionnairePage {
+    page: Page,
+    action: String,
+    stage_title: String,
+    questions: Vec<Question>,
+    ask_satisfaction: bool,
+    satisfaction: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/questionnaire_thanks.html")]
+struct QuestionnaireThanks {
+    page: Page,
+    result: String,
+}
+
+async fn questionnaire_page(
+    ctx: &Ctx,
+    code: &str,
+    stage: &str,
+    picked: &[(u8, String)],
+    satisfaction: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let questions = quiz::QUESTIONS
+        .iter()
+        .map(|(n, _)| Question {
+            n: *n,
+            text: ctx.t(&format!("quiz.q{n}.text")),
+            options: quiz::OPTIONS
+                .iter()
+                .map(|o| {
+                    let chosen = picked.iter().any(|(q, a)| q == n && a == o);
+                    (o.to_string(), ctx.t(&format!("quiz.q{n}.{o}")), chosen)
+                })
+                .collect(),
+        })
+        .collect();
+    let t = QuestionnairePage {
+        page: Page::new(ctx, &ctx.t("quiz.title")),
+        action: format!("/questionnaire/{code}/{stage}"),
+        stage_title: ctx.t(&format!("quiz.stage.{stage}")),
+        questions,
+        ask_satisfaction: stage == "post",
+        satisfaction: satisfaction.to_string(),
+        error,
+    };
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+/// The registrant of a genuine link to an existing stage, or "not found".
+async fn questionnaire_person(ctx: &Ctx, code: &str, stage: &str) -> Result<i64, AppError> {
+    let person = quiz::person_of(&ctx.state.keys, code).ok_or(AppError::NotFound)?;
+    if !quiz::STAGES.contains(&stage) || quiz::event_of(&ctx.state.db, person).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok(person)
+}
+
+pub async fn questionnaire(
+    ctx: Ctx,
+    Path((code, stage)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    questionnaire_person(&ctx, &code, &stage).await?;
+    questionnaire_page(&ctx, &code, &stage, &[], "", None, StatusCode::OK).await
+}
+
+pub async fn answer_questionnaire(
+    ctx: Ctx,
+    Path((code, stage)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let person = questionnaire_person(&ctx, &code, &stage).await?;
+    let p = pairs(&body)?;
+    let picked: Vec<(u8, String)> = quiz::QUESTIONS
+        .iter()
+        .filter_map(|(n, _)| {
+            let a = one(&p, &format!("q{n}"));
+            quiz::OPTIONS.contains(&a).then(|| (*n, a.to_string()))
+        })
+        .collect();
+    let sat_raw = one(&p, "satisfaction");
+    let satisfaction = sat_raw.parse::<i64>().ok().filter(|v| (1..=5).contains(v));
+    let complete =
+        picked.len() == quiz::QUESTIONS.len() && (stage != "post" || satisfaction.is_some());
+    if !complete {
+        let msg = ctx.t("quiz.error");
+        return questionnaire_page(
+            &ctx,
+            &code,
+            &stage,
+            &picked,
+            sat_raw,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    quiz::submit(
+        &ctx.state.db,
+        person,
+        &stage,
+        &picked,
+        satisfaction.filter(|_| stage == "post"),
+    )
+    .await?;
+    let t = QuestionnaireThanks {
+        page: Page::new(&ctx, &ctx.t("quiz.thanks")),
+        result: crate::i18n::tr_with(
+            &ctx.locale,
+            "quiz.result",
+            &[
+                ("score", &quiz::score(&picked).to_string()),
+                ("total", &quiz::QUESTIONS.len().to_string()),
+            ],
+        ),
+    };
+    Ok(Html(t.render()?).into_response())
 }
