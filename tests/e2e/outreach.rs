@@ -450,6 +450,21 @@ async fn a_training_from_registration_to_attendance() {
         "registered and attended"
     );
 
+    // Certificates of attendance, for those present only.
+    let certs = t.get(&format!("{event}/certificates")).await;
+    assert_eq!(certs.status, 200);
+    assert!(certs.has(&text("en", "training.certificate.title")));
+    assert!(certs.has("Aiko T.") && !certs.has("Ben Okoro"));
+    assert!(certs.has("Indicators for labour inspectors") && certs.has(&format!("held on {day}")));
+    let one = t
+        .get(&format!("{event}/certificates?person={}", ids[0]))
+        .await;
+    assert_eq!(one.body.matches("class=\"certificate\"").count(), 1);
+    let absent = t
+        .get(&format!("{event}/certificates?person={}", ids[1]))
+        .await;
+    assert_eq!(absent.status, 404, "no certificate for someone absent");
+
     // Questionnaires through personal links, answered without an account.
     let page = t.get(&event).await;
     let link = |stage: &str| {
@@ -536,6 +551,7 @@ async fn a_training_from_registration_to_attendance() {
     // Advocates do not see trainings or their registrants.
     let a = as_user(&server, "a@example.org").await;
     assert_eq!(a.get(&event).await.status, 403);
+    assert_eq!(a.get(&format!("{event}/certificates")).await.status, 403);
     assert_eq!(a.get("/training").await.status, 403);
     assert_eq!(t.get("/training/99999").await.status, 404);
 }

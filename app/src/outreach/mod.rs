@@ -42,6 +42,10 @@ pub fn routes() -> Router<AppState> {
             post(training_pages::attendance),
         )
         .route(
+            "/training/{id}/certificates",
+            get(training_pages::certificates),
+        )
+        .route(
             "/questionnaire/{code}/{stage}",
             get(training_pages::questionnaire).post(training_pages::answer_questionnaire),
         )

@@ -32,6 +32,21 @@ fn module_options(ctx: &Ctx, modules: &[training::Module]) -> Vec<Opt> {
         .collect()
 }
 
+/// The names of an event's modules, in the list's order, comma-separated.
+async fn module_names(ctx: &Ctx, codes: &[String]) -> Result<String, AppError> {
+    let labels = module_options(ctx, &training::modules(&ctx.state.db).await?);
+    Ok(codes
+        .iter()
+        .filter_map(|c| {
+            labels
+                .iter()
+                .find(|o| &o.code == c)
+                .map(|o| o.label.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
 pub struct EventRow {
     pub id: i64,
     pub title: String,
@@ -199,18 +214,7 @@ async fn event_page(
 ) -> Result<Response, AppError> {
     let db = &ctx.state.db;
     let e = training::event(db, id).await?.ok_or(AppError::NotFound)?;
-    let labels = module_options(ctx, &training::modules(db).await?);
-    let modules = e
-        .modules
-        .iter()
-        .filter_map(|c| {
-            labels
-                .iter()
-                .find(|o| &o.code == c)
-                .map(|o| o.label.clone())
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let modules = module_names(ctx, &e.modules).await?;
     let sheets = quiz::sheets(db, id).await?;
     let people = training::people(db, &ctx.state.keys, id)
         .await?
@@ -465,6 +469,71 @@ pub async fn answer_questionnaire(
                 ("total", &quiz::QUESTIONS.len().to_string()),
             ],
         ),
+    };
+    Ok(Html(t.render()?).into_response())
+}
+
+// ---------------------------------------------------------------- certificates
+
+pub struct Certificate {
+    pub name: String,
+    pub organization: String,
+}
+
+#[derive(Template)]
+#[template(path = "outreach/certificates.html")]
+struct CertificatesPage {
+    page: Page,
+    id: i64,
+    hotline: String,
+    title: String,
+    held_on: String,
+    modules: String,
+    trainers: String,
+    certificates: Vec<Certificate>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CertificateQuery {
+    person: Option<i64>,
+}
+
+/// Certificates of attendance, one printed page each: every attendee's, or one person's.
+pub async fn certificates(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<CertificateQuery>,
+) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let db = &ctx.state.db;
+    let e = training::event(db, id).await?.ok_or(AppError::NotFound)?;
+    let certificates: Vec<Certificate> = training::people(db, &ctx.state.keys, id)
+        .await?
+        .into_iter()
+        .filter(|p| p.attended && q.person.is_none_or(|only| only == p.id))
+        .map(|p| Certificate {
+            name: p.name,
+            organization: p.organization,
+        })
+        .collect();
+    if q.person.is_some() && certificates.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let modules = module_names(&ctx, &e.modules).await?;
+    let day: String = format_time(&ctx, e.starts_at).chars().take(10).collect();
+    let t = CertificatesPage {
+        page: Page::new(&ctx, &ctx.t("training.certificate.title")),
+        id,
+        hotline: ctx.state.config.hotline.name.clone(),
+        held_on: crate::i18n::tr_with(
+            &ctx.locale,
+            "training.certificate.held_on",
+            &[("date", &day)],
+        ),
+        title: e.title,
+        modules,
+        trainers: e.trainers,
+        certificates,
     };
     Ok(Html(t.render()?).into_response())
 }
