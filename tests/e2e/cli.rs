@@ -389,6 +389,8 @@ async fn demo_seeds_every_role_and_serves() {
     assert!(page.has("Demo Hotline Partners, Manila"), "{}", page.body);
     let trainings = trainer.get("/training").await;
     assert!(trainings.has("Recognising trafficking: police first responders"));
+    let roundtables = trainer.get("/roundtables").await;
+    assert!(roundtables.has("Identifying victims in hospitals"));
     let goals = trainer.get("/goals").await;
     assert!(goals.has(&text("en", "goals.metric.international_organizations")));
     assert!(!goals

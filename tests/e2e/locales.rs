@@ -83,6 +83,8 @@ fn every_key_the_code_uses_exists() {
         "goals.",
         "playbook_topic.",
         "training.",
+        "roundtable.",
+        "quiz.",
     ];
     let mut checked = 0;
     for f in files {

@@ -33,6 +33,7 @@ async fn goals_count_what_the_records_show() {
     let targets = [
         ("calls", "10"),
         ("people_trained", "100"),
+        ("roundtables", "4"),
         ("domestic_organizations", "4"),
         ("international_organizations", "2"),
         ("materials", "1000"),
@@ -554,4 +555,187 @@ async fn a_training_from_registration_to_attendance() {
     assert_eq!(a.get(&format!("{event}/certificates")).await.status, 403);
     assert_eq!(a.get("/training").await.status, 403);
     assert_eq!(t.get("/training/99999").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_roundtable_with_participants_practices_and_actions() {
+    let (d, server) = hotline().await;
+    let y = year();
+    let t = as_user(&server, "trainer@example.org").await;
+    let orgs = "/outreach/organizations";
+    for (name, sector) in [
+        ("Ministry of Justice", "government"),
+        ("Migrant Support Network", "ngo"),
+    ] {
+        let p = t
+            .submit(
+                orgs,
+                orgs,
+                &[("name", name), ("sector", sector), ("country", "")],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+    }
+    let p = t
+        .submit(
+            "/roundtables",
+            "/roundtables",
+            &[
+                ("date", &format!("{y}-01-01")),
+                ("theme", "Labour trafficking in agriculture"),
+                ("host", "Ministry of Justice"),
+                ("confidentiality", "partners"),
+                ("agenda", "1. Recent cases\n2. Referral gaps"),
+                ("next_meeting", &format!("{y}-06-01")),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let rt = p.location.unwrap().split('?').next().unwrap().to_string();
+    let page = t.get(&rt).await;
+    assert!(page.has("Labour trafficking in agriculture") && page.has("Referral gaps"));
+    assert!(page.has(&text("en", "roundtable.level.partners")));
+    assert!(page.has(&format!("{y}-06-01")));
+    let justice = option_value(&page, "Ministry of Justice (JP)");
+    let network = option_value(&page, "Migrant Support Network (JP)");
+
+    // Participants; the same organisation again changes its side, not the count.
+    let add = format!("{rt}/participants");
+    for (org, side) in [
+        (&justice, "ngo"),
+        (&network, "ngo"),
+        (&justice, "government"),
+    ] {
+        let p = t
+            .submit(&rt, &add, &[("organization_id", org), ("side", side)])
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+    }
+    let list = t.get("/roundtables").await;
+    assert!(
+        list.body.contains("<td>2</td>"),
+        "two participants: {}",
+        list.body
+    );
+    let page = t.get(&rt).await;
+    assert!(page
+        .body
+        .contains("<td>Ministry of Justice</td><td>JP</td><td>Government</td>"));
+
+    // Notes, a best practice, an action.
+    let p = t
+        .submit(
+            &rt,
+            &format!("{rt}/notes"),
+            &[("notes", "Labour inspectors will join the next meeting.")],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let p = t
+        .submit(
+            &rt,
+            &format!("{rt}/practices"),
+            &[
+                ("title", "Joint visits with labour inspectors"),
+                (
+                    "description",
+                    "Inspectors and NGO outreach workers visit farms together.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let last_year = y.parse::<i32>().unwrap() - 1;
+    let p = t
+        .submit(
+            &rt,
+            &format!("{rt}/actions"),
+            &[
+                ("description", "Draft a referral protocol for farm workers"),
+                ("owner", "Migrant Support Network"),
+                ("due", &format!("{last_year}-12-01")),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let page = t.get(&rt).await;
+    assert!(page.has("Labour inspectors will join the next meeting."));
+    assert!(page.has("Joint visits with labour inspectors"));
+    assert!(page.has("Draft a referral protocol for farm workers"));
+    assert!(
+        page.body.contains("class=\"overdue\""),
+        "an open action past its date"
+    );
+    let action = {
+        let m = format!("{rt}/actions/");
+        let i = page.body.find(&m).unwrap() + m.len();
+        page.body[i..].split('/').next().unwrap().to_string()
+    };
+    let status = format!("{rt}/actions/{action}/status");
+    let p = t.submit(&rt, &status, &[("status", "done")]).await;
+    assert_eq!(p.status, 303);
+    let page = t.get(&rt).await;
+    assert!(
+        !page.body.contains("class=\"overdue\""),
+        "done is not overdue"
+    );
+    assert!(page.body.contains("value=\"done\" selected"));
+
+    // Bad input is refused and changes nothing.
+    let p = t
+        .submit(
+            &rt,
+            &format!("{rt}/actions"),
+            &[
+                ("description", "No owner"),
+                ("owner", ""),
+                ("due", &format!("{y}-02-01")),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "roundtable.error.action")));
+    let p = t
+        .submit(
+            "/roundtables",
+            "/roundtables",
+            &[
+                ("date", &format!("{y}-02-01")),
+                ("theme", ""),
+                ("confidentiality", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.has(&text("en", "roundtable.error.meeting")));
+    assert_eq!(
+        t.submit(&rt, &status, &[("status", "maybe")]).await.status,
+        400
+    );
+    let other = format!("{rt}/actions/99999/status");
+    assert_eq!(
+        t.submit(&rt, &other, &[("status", "done")]).await.status,
+        404
+    );
+    let db = d.db().await;
+    let actions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM roundtable_actions")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(actions, 1);
+    let meetings: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM roundtables")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(meetings, 1);
+
+    // The roundtable counts on the goals page; advocates do not see roundtables.
+    let goals = t.get("/goals").await;
+    let label = html_escape(&text("en", "goals.metric.roundtables"));
+    assert!(goals
+        .body
+        .contains(&format!("{label}</th><td>1</td><td>5</td>")));
+    let a = as_user(&server, "a@example.org").await;
+    assert_eq!(a.get(&rt).await.status, 403);
+    assert_eq!(a.get("/roundtables").await.status, 403);
 }

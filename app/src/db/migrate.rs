@@ -54,6 +54,11 @@ const SQLITE: &[Migration] = &[
         description: "training questionnaires: answers and scores per stage",
         sql: include_str!("../../migrations/sqlite/0007_questionnaires.sql"),
     },
+    Migration {
+        version: 8,
+        description: "strategic roundtables: participants, best practices, actions",
+        sql: include_str!("../../migrations/sqlite/0008_roundtables.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -91,6 +96,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         description: "training questionnaires: answers and scores per stage",
         sql: include_str!("../../migrations/postgres/0007_questionnaires.sql"),
+    },
+    Migration {
+        version: 8,
+        description: "strategic roundtables: participants, best practices, actions",
+        sql: include_str!("../../migrations/postgres/0008_roundtables.sql"),
     },
 ];
 

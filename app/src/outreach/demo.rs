@@ -223,8 +223,68 @@ pub async fn seed(
             }
         }
     }
+    // Two roundtables, with participants, a best practice and actions.
+    for (before, theme, host, level, members, practice, actions) in ROUNDTABLES {
+        let r = super::roundtables::Roundtable {
+            held_at: day(*before),
+            theme: (*theme).into(),
+            host: (*host).into(),
+            confidentiality: (*level).into(),
+            agenda: "1. Cases seen since the last meeting\n2. Gaps in referrals\n3. Actions".into(),
+            ..Default::default()
+        };
+        let id = super::roundtables::add(db, &actor, &r).await?;
+        for (org, side) in *members {
+            super::roundtables::add_participant(db, &actor, id, orgs[*org].0, side).await?;
+        }
+        super::roundtables::add_practice(db, &actor, id, practice.0, practice.1).await?;
+        for (description, owner, due_in_days) in *actions {
+            super::roundtables::add_action(
+                db,
+                &actor,
+                id,
+                description,
+                owner,
+                today + due_in_days * 86_400,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
+
+/// Days before today, theme, host, confidentiality, participants (organisation index,
+/// side), a best practice (title, description), actions (description, owner, due in days).
+type DemoRoundtable = (
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(usize, &'static str)],
+    (&'static str, &'static str),
+    &'static [(&'static str, &'static str, i64)],
+);
+
+const ROUNDTABLES: &[DemoRoundtable] = &[
+    (
+        100,
+        "Labour trafficking in agriculture and construction",
+        "Demo Labour Standards Office",
+        "partners",
+        &[(1, "government"), (0, "government"), (2, "ngo"), (5, "other")],
+        ("Joint visits with labour inspectors", "Inspectors and NGO outreach workers visit worksites together, so that workers can speak to someone who is not an official."),
+        &[("Draft a referral protocol for migrant workers", "Demo Migrant Workers' Union", -10), ("Translate the wallet card into three more languages", "Li Wei", 20)],
+    ),
+    (
+        15,
+        "Identifying victims in hospitals",
+        "Demo City General Hospital",
+        "restricted",
+        &[(3, "other"), (0, "government"), (2, "ngo")],
+        ("A named contact on every ward", "Each ward names one nurse who has taken the training and knows the hotline's referral steps."),
+        &[("Train the emergency department's night staff", "Demo City General Hospital", 30)],
+    ),
+];
 
 /// Answers with the first `right` questions right and the others wrong.
 fn demo_answers(right: usize) -> Vec<(u8, String)> {

@@ -15,6 +15,7 @@ pub const METRICS: &[(&str, i64)] = &[
     ("materials", 1_800),
     ("consultations", 16),
     ("emergency_responses", 30),
+    ("roundtables", 5),
     ("case_management_growth", 25),
 ];
 
@@ -168,6 +169,7 @@ pub async fn progress(
                 &[from, to],
             )
             .await?,
+            "roundtables" => super::roundtables::held(db, from, to).await?,
             "people_trained" => super::training::people_trained(db, from, to).await?,
             "domestic_organizations" => organizations_reached(db, from, to, country, true).await?,
             "international_organizations" => organizations_reached(db, from, to, country, false).await?,

@@ -5,6 +5,8 @@ pub mod demo;
 pub mod goals;
 pub mod pages;
 pub mod quiz;
+pub mod roundtable_pages;
+pub mod roundtables;
 pub mod store;
 pub mod training;
 pub mod training_pages;
@@ -44,6 +46,25 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/training/{id}/certificates",
             get(training_pages::certificates),
+        )
+        .route(
+            "/roundtables",
+            get(roundtable_pages::list).post(roundtable_pages::add),
+        )
+        .route("/roundtables/{id}", get(roundtable_pages::detail))
+        .route("/roundtables/{id}/notes", post(roundtable_pages::notes))
+        .route(
+            "/roundtables/{id}/participants",
+            post(roundtable_pages::participant),
+        )
+        .route(
+            "/roundtables/{id}/practices",
+            post(roundtable_pages::practice),
+        )
+        .route("/roundtables/{id}/actions", post(roundtable_pages::action))
+        .route(
+            "/roundtables/{id}/actions/{action}/status",
+            post(roundtable_pages::action_status),
         )
         .route(
             "/questionnaire/{code}/{stage}",
