@@ -22,6 +22,7 @@ pub mod directory;
 pub mod error;
 pub mod i18n;
 pub mod intake;
+pub mod library;
 pub mod outreach;
 pub mod settings;
 pub mod state;

@@ -391,6 +391,14 @@ async fn demo_seeds_every_role_and_serves() {
     assert!(trainings.has("Recognising trafficking: police first responders"));
     let roundtables = trainer.get("/roundtables").await;
     assert!(roundtables.has("Identifying victims in hospitals"));
+    let library = trainer.get("/library").await;
+    assert!(
+        library.has("Joint visits with labour inspectors")
+            && library.has("Demo referral protocol for hospitals (draft)")
+    );
+    let resources = server.client().get("/resources").await;
+    assert!(resources.has("UNODC Global Report on Trafficking in Persons"));
+    assert!(!resources.has("Demo referral protocol for hospitals (draft)"));
     let goals = trainer.get("/goals").await;
     assert!(goals.has(&text("en", "goals.metric.international_organizations")));
     assert!(!goals

@@ -85,6 +85,7 @@ fn every_key_the_code_uses_exists() {
         "training.",
         "roundtable.",
         "quiz.",
+        "library.",
     ];
     let mut checked = 0;
     for f in files {

@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod directory;
 mod intake;
+mod library;
 mod locales;
 mod outreach;
 mod security;

@@ -59,6 +59,11 @@ const SQLITE: &[Migration] = &[
         description: "strategic roundtables: participants, best practices, actions",
         sql: include_str!("../../migrations/sqlite/0008_roundtables.sql"),
     },
+    Migration {
+        version: 9,
+        description: "resource library: documents, links, published best practices",
+        sql: include_str!("../../migrations/sqlite/0009_library.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -101,6 +106,11 @@ const POSTGRES: &[Migration] = &[
         version: 8,
         description: "strategic roundtables: participants, best practices, actions",
         sql: include_str!("../../migrations/postgres/0008_roundtables.sql"),
+    },
+    Migration {
+        version: 9,
+        description: "resource library: documents, links, published best practices",
+        sql: include_str!("../../migrations/postgres/0009_library.sql"),
     },
 ];
 

@@ -43,6 +43,9 @@ pub enum DbError {
     ChecksumMismatch { version: i64 },
     #[error("the database holds migration {version}, newer than this program knows")]
     TooNew { version: i64 },
+    /// Files kept beside the database (library uploads) could not be written.
+    #[error("file storage: {0}")]
+    Io(String),
 }
 
 pub type Tx = Transaction<'static, Any>;

@@ -238,6 +238,24 @@ pub async fn seed(
             super::roundtables::add_participant(db, &actor, id, orgs[*org].0, side).await?;
         }
         super::roundtables::add_practice(db, &actor, id, practice.0, practice.1).await?;
+        // The partners-only roundtable's practice is published to the staff library.
+        if *level == "partners" {
+            for p in super::roundtables::practices(db, id).await? {
+                let item = crate::library::store::Item {
+                    kind: "practice".into(),
+                    title: p.title,
+                    description: p.description,
+                    tags: vec!["roundtable".into()],
+                    language: "en".into(),
+                    audience: "general".into(),
+                    visibility: "staff".into(),
+                    practice_id: Some(p.id),
+                    ..Default::default()
+                };
+                crate::library::store::add(db, &actor, std::path::Path::new("."), &item, None)
+                    .await?;
+            }
+        }
         for (description, owner, due_in_days) in *actions {
             super::roundtables::add_action(
                 db,
@@ -250,8 +268,40 @@ pub async fn seed(
             .await?;
         }
     }
+    // Links in the library: one public, one for staff.
+    for (title, url, tags, visibility, audience) in LIBRARY_LINKS {
+        let item = crate::library::store::Item {
+            kind: "link".into(),
+            title: (*title).into(),
+            url: (*url).into(),
+            tags: crate::library::store::parse_tags(tags),
+            language: "en".into(),
+            audience: (*audience).into(),
+            visibility: (*visibility).into(),
+            ..Default::default()
+        };
+        crate::library::store::add(db, &actor, std::path::Path::new("."), &item, None).await?;
+    }
     Ok(())
 }
+
+/// Title, link, tags, visibility, audience.
+const LIBRARY_LINKS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "UNODC Global Report on Trafficking in Persons",
+        "https://www.unodc.org/unodc/en/data-and-analysis/glotip.html",
+        "report, statistics",
+        "public",
+        "general",
+    ),
+    (
+        "Demo referral protocol for hospitals (draft)",
+        "https://docs.example.org/demo-hospital-protocol",
+        "health, referral, protocol",
+        "staff",
+        "health",
+    ),
+];
 
 /// Days before today, theme, host, confidentiality, participants (organisation index,
 /// side), a best practice (title, description), actions (description, owner, due in days).

@@ -143,6 +143,7 @@ struct DetailPage {
     orgs: Vec<Opt>,
     sides: Vec<Opt>,
     statuses: Vec<Opt>,
+    publishable: bool,
     error: Option<String>,
 }
 
@@ -193,6 +194,7 @@ async fn detail_page(
         orgs: org_options(&store::organizations(db).await?),
         sides: opts(ctx, SIDES, "roundtable.side"),
         statuses: opts(ctx, ACTION_STATUSES, "roundtable.status"),
+        publishable: r.confidentiality != "restricted",
         error,
     };
     Ok((status, Html(t.render()?)).into_response())
