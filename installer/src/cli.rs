@@ -79,6 +79,9 @@ without a terminal the defaults are used.\n\nExample:\n  hotline init ./jp-hotli
     /// Import or export the referral directory (Open Referral HSDS 3.0)
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Share the resource library and roundtable best practices with another deployment
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Apply pending database migrations
     Migrate {
         #[command(flatten)]
@@ -187,6 +190,25 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BundleCommand {
+    /// Write the library (with its documents) and the shareable best practices to a zip file
+    Export {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The .zip file to write
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Read a bundle from another deployment; adds what is new, all checked first
+    Import {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The bundle's .zip file
+        path: PathBuf,
     },
 }
 

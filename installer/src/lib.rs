@@ -19,7 +19,7 @@ use hotline_app::auth::{password, Role};
 use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
-use crate::cli::{Cli, Command, DirectoryCommand, UserCommand};
+use crate::cli::{BundleCommand, Cli, Command, DirectoryCommand, UserCommand};
 use crate::msg::{t, tw};
 
 /// A failure already explained in the admin's language.
@@ -113,6 +113,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         } => demo::run(dir, listen, no_serve).await,
         Command::User(cmd) => user(cmd).await,
         Command::Directory(cmd) => directory(cmd).await,
+        Command::Bundle(cmd) => bundle(cmd).await,
         Command::Migrate { dir } => {
             let dir = dir.resolve();
             let config = load_config(&dir)?;
@@ -415,6 +416,80 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
     }
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
+    use hotline_app::library::bundle;
+    let dir = match &cmd {
+        BundleCommand::Export { dir, .. } | BundleCommand::Import { dir, .. } => dir.resolve(),
+    };
+    let config = load_config(&dir)?;
+    let db = connect(&dir, &config).await?;
+    let status = db.migration_status().await.map_err(|e| Failure(e.kind()))?;
+    if !status.pending.is_empty() {
+        return Err(Failure(t("cli.db.pending")));
+    }
+    match cmd {
+        BundleCommand::Export { out, .. } => {
+            let bytes = bundle::export(&db, &dir, &config.hotline.name, &config.hotline.country)
+                .await
+                .map_err(|e| Failure(e.kind()))?;
+            std::fs::write(&out, &bytes).map_err(|e| {
+                Failure(tw(
+                    "cli.init.write_failed",
+                    &[
+                        ("dir", &out.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            })?;
+            println!(
+                "{}",
+                tw(
+                    "cli.bundle.exported",
+                    &[("path", &out.display().to_string())]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BundleCommand::Import { path, .. } => {
+            let shown = path.display().to_string();
+            let bytes = std::fs::read(&path).map_err(|e| {
+                Failure(tw(
+                    "cli.bundle.unreadable",
+                    &[("path", &shown), ("error", &e.to_string())],
+                ))
+            })?;
+            match bundle::read(&bytes) {
+                Err(problems) => {
+                    eprintln!("{}", t("library.bundle.refused"));
+                    for p in problems {
+                        eprintln!("  {}", p.text(msg::locale()));
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Ok((manifest, files)) => {
+                    let done = bundle::import(&db, &Actor::cli(), &dir, &manifest, &files)
+                        .await
+                        .map_err(|e| Failure(e.kind()))?;
+                    let source =
+                        format!("{} ({})", manifest.source.hotline, manifest.source.country);
+                    println!(
+                        "{}",
+                        tw(
+                            "library.bundle.imported",
+                            &[
+                                ("added", &done.added.to_string()),
+                                ("skipped", &done.skipped.to_string()),
+                                ("source", &source),
+                            ],
+                        )
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
+    }
 }
 
 async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {

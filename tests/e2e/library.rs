@@ -268,3 +268,175 @@ async fn best_practices_are_published_by_confidentiality() {
         .await
         .has("Practice of the Closed meeting"));
 }
+
+/// A zip file with `manifest` as its manifest.json.
+fn bundle_with(manifest: &serde_json::Value) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("manifest.json", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(manifest.to_string().as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+async fn import_bundle(c: &Browser, base: &str, bytes: Vec<u8>) -> (u16, String) {
+    let page = c.get("/library").await;
+    let action = page
+        .body
+        .split("action=\"")
+        .find(|a| a.starts_with("/library/bundle"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("bundle.zip"),
+    );
+    let resp = c
+        .http
+        .post(format!("{base}{action}"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_bundle_moves_the_library_between_deployments() {
+    let y = year();
+    // The first hotline: a document, a link, and two roundtables' best practices.
+    let (a_dep, a_server) = hotline().await;
+    let a = as_user(&a_server, "trainer@example.org").await;
+    let pdf = b"%PDF-1.4\nshared guide\n%%EOF\n";
+    let (status, body) = upload(
+        &a,
+        &a_server.url,
+        "guide.pdf",
+        pdf,
+        "Shared guide",
+        "public",
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    let p = a
+        .submit(
+            "/library",
+            "/library",
+            &[
+                ("url", "https://www.example.org/law"),
+                ("title", "The trafficking law"),
+                ("language", "en"),
+                ("audience", "general"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    for (theme, level, practice) in [
+        ("Open", "public", "Shareable practice"),
+        ("Closed", "restricted", "Secret practice"),
+    ] {
+        let p = a
+            .submit(
+                "/roundtables",
+                "/roundtables",
+                &[
+                    ("date", &format!("{y}-01-01")),
+                    ("theme", theme),
+                    ("confidentiality", level),
+                ],
+            )
+            .await;
+        let rt = p.location.unwrap().split('?').next().unwrap().to_string();
+        let p = a
+            .submit(&rt, &format!("{rt}/practices"), &[("title", practice)])
+            .await;
+        assert_eq!(p.status, 303);
+    }
+    let out = a_dep.dir.join("bundle.zip");
+    let o = a_dep.cli(&["bundle", "export", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+
+    // The second hotline imports it on the web.
+    let (b_dep, b_server) = hotline().await;
+    let b = as_user(&b_server, "trainer@example.org").await;
+    let (status, body) = import_bundle(&b, &b_server.url, bytes.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("3 items added, 0 already here"), "{body}");
+    let page = b.get("/library").await;
+    assert!(
+        page.has("Shared guide")
+            && page.has("The trafficking law")
+            && page.has("Shareable practice")
+    );
+    assert!(
+        !page.has("Secret practice"),
+        "a restricted roundtable's practice never leaves"
+    );
+    assert!(page.has("From Test Hotline (JP)"), "{}", page.body);
+    // Imported items start as staff only.
+    assert!(!b_server
+        .client()
+        .get("/resources")
+        .await
+        .has("Shared guide"));
+    let href = item_href(&page.body, "Shared guide");
+    let got = b
+        .http
+        .get(format!("{}{href}", b_server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), pdf);
+
+    // The same bundle again, from the command line: nothing twice.
+    let again = b_dep.dir.join("again.zip");
+    std::fs::write(&again, &bytes).unwrap();
+    let o = b_dep.cli(&["bundle", "import", again.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 items added, 3 already here"),
+        "{}",
+        stdout(&o)
+    );
+
+    // A bundle of an unknown format version, or not a bundle at all, imports nothing.
+    let future = bundle_with(&serde_json::json!({
+        "format": "hotline-bundle", "version": 99,
+        "source": {"hotline": "Future", "country": "ES"}, "items": []
+    }));
+    let (status, body) = import_bundle(&b, &b_server.url, future).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("format version 99"), "{body}");
+    let broken = bundle_with(&serde_json::json!({
+        "format": "hotline-bundle", "version": 1,
+        "source": {"hotline": "Other", "country": "ES"},
+        "items": [
+            {"id": "library-1", "kind": "link", "title": "Fine", "url": "https://example.org", "language": "es", "audience": "general"},
+            {"id": "library-2", "kind": "file", "title": "Missing document", "file": "files/x.pdf", "original_name": "x.pdf", "language": "es", "audience": "general"}
+        ]
+    }));
+    let (status, body) = import_bundle(&b, &b_server.url, broken).await;
+    assert_eq!(status, 422);
+    assert!(
+        body.contains(&html_escape(
+            &text("en", "library.bundle.error.file").replace("%{item}", "Missing document")
+        )),
+        "{body}"
+    );
+    assert!(!b.get("/library").await.has("Fine"), "all or nothing");
+    let (status, _) = import_bundle(&b, &b_server.url, b"not a zip".to_vec()).await;
+    assert_eq!(status, 422);
+    let o = b_dep.cli(&[
+        "bundle",
+        "import",
+        b_dep.dir.join("hotline.toml").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains(&text("en", "library.bundle.error.not_zip")));
+}

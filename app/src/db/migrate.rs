@@ -64,6 +64,11 @@ const SQLITE: &[Migration] = &[
         description: "resource library: documents, links, published best practices",
         sql: include_str!("../../migrations/sqlite/0009_library.sql"),
     },
+    Migration {
+        version: 10,
+        description: "library items: where an imported item came from",
+        sql: include_str!("../../migrations/sqlite/0010_library_sources.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -111,6 +116,11 @@ const POSTGRES: &[Migration] = &[
         version: 9,
         description: "resource library: documents, links, published best practices",
         sql: include_str!("../../migrations/postgres/0009_library.sql"),
+    },
+    Migration {
+        version: 10,
+        description: "library items: where an imported item came from",
+        sql: include_str!("../../migrations/postgres/0010_library_sources.sql"),
     },
 ];
 

@@ -1,6 +1,7 @@
 //! The resource library: documents, links and published best practices, for staff and (when
 //! public) for everyone on the public site.
 
+pub mod bundle;
 pub mod pages;
 pub mod store;
 
@@ -19,6 +20,12 @@ pub fn routes() -> Router<AppState> {
             )),
         )
         .route("/library/files/{id}", get(pages::download))
+        .route(
+            "/library/bundle",
+            get(pages::bundle_export)
+                .post(pages::bundle_import)
+                .layer(axum::extract::DefaultBodyLimit::max(100 * 1024 * 1024)),
+        )
         .route("/resources", get(pages::public_library))
         .route(
             "/roundtables/{id}/practices/{practice}/publish",

@@ -63,6 +63,13 @@ fn row(ctx: &Ctx, i: Item) -> ItemRow {
     if i.kind == "file" {
         details.push(format!("{}, {}", i.original_name, size_label(i.size)));
     }
+    if !i.source.is_empty() {
+        details.push(crate::i18n::tr_with(
+            &ctx.locale,
+            "library.from",
+            &[("source", &i.source)],
+        ));
+    }
     ItemRow {
         href: match i.kind.as_str() {
             "file" => format!("/library/files/{}", i.id),
@@ -97,12 +104,25 @@ struct StaffPage {
     visibilities: Vec<Opt>,
     max_mb: usize,
     error: Option<String>,
+    problems: Vec<String>,
+    message: Option<String>,
 }
 
 async fn staff_page(
     ctx: &Ctx,
     q: &str,
     error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    staff_page_with(ctx, q, error, Vec::new(), None, status).await
+}
+
+async fn staff_page_with(
+    ctx: &Ctx,
+    q: &str,
+    error: Option<String>,
+    problems: Vec<String>,
+    message: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let rows = store::search(&ctx.state.db, q, false)
@@ -120,6 +140,8 @@ async fn staff_page(
         visibilities: opts(ctx, VISIBILITY, "library.visibility"),
         max_mb: store::MAX_FILE_BYTES / (1024 * 1024),
         error,
+        problems,
+        message,
     };
     Ok((status, Html(t.render()?)).into_response())
 }
@@ -360,4 +382,89 @@ pub async fn publish_practice(
         store::add(db, &ctx.actor(), &ctx.state.dir, &item, None).await?;
     }
     Ok(Redirect::to(&format!("/roundtables/{id}?notice=practice_published")).into_response())
+}
+
+// ---------------------------------------------------------------- bundles
+
+/// `GET /library/bundle`: this deployment's bundle, as a zip file.
+pub async fn bundle_export(ctx: Ctx) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let cfg = &ctx.state.config.hotline;
+    let bytes =
+        super::bundle::export(&ctx.state.db, &ctx.state.dir, &cfg.name, &cfg.country).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hotline-bundle.zip\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /library/bundle` (multipart `file`): imports a bundle, all or nothing.
+pub async fn bundle_import(ctx: Ctx, mut form: Multipart) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let mut bytes = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                if field.name() == Some("file") {
+                    match field.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => {
+                            let msg = ctx.t("library.bundle.error.too_large");
+                            return staff_page(&ctx, "", Some(msg), StatusCode::PAYLOAD_TOO_LARGE)
+                                .await;
+                        }
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                let msg = ctx.t("library.bundle.error.too_large");
+                return staff_page(&ctx, "", Some(msg), StatusCode::PAYLOAD_TOO_LARGE).await;
+            }
+        }
+    }
+    let (manifest, files) = match super::bundle::read(&bytes) {
+        Ok(read) => read,
+        Err(problems) => {
+            let problems = problems.iter().map(|p| p.text(&ctx.locale)).collect();
+            let msg = ctx.t("library.bundle.refused");
+            return staff_page_with(
+                &ctx,
+                "",
+                Some(msg),
+                problems,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let done = super::bundle::import(
+        &ctx.state.db,
+        &ctx.actor(),
+        &ctx.state.dir,
+        &manifest,
+        &files,
+    )
+    .await?;
+    let message = crate::i18n::tr_with(
+        &ctx.locale,
+        "library.bundle.imported",
+        &[
+            ("added", &done.added.to_string()),
+            ("skipped", &done.skipped.to_string()),
+            (
+                "source",
+                &format!("{} ({})", manifest.source.hotline, manifest.source.country),
+            ),
+        ],
+    );
+    staff_page_with(&ctx, "", None, Vec::new(), Some(message), StatusCode::OK).await
 }

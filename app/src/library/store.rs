@@ -127,11 +127,14 @@ pub struct Item {
     pub audience: String,
     pub visibility: String,
     pub practice_id: Option<i64>,
+    /// For an imported item: the hotline it came from, and its id there.
+    pub source: String,
+    pub source_ref: String,
 }
 
 const COLUMNS: &str =
     "id, kind, title, description, url, file_name, original_name, mime, size, tags,
-    language, audience, visibility, practice_id";
+    language, audience, visibility, practice_id, source, source_ref";
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
     let tags: String = r.try_get(9)?;
@@ -150,6 +153,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
         audience: r.try_get(11)?,
         visibility: r.try_get(12)?,
         practice_id: r.try_get(13)?,
+        source: r.try_get(14)?,
+        source_ref: r.try_get(15)?,
     })
 }
 
@@ -237,8 +242,8 @@ async fn insert(db: &Db, actor: &Actor, item: &Item) -> Result<i64, DbError> {
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO library_items (kind, title, description, url, file_name, original_name, mime,
-            size, tags, language, audience, visibility, practice_id, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            size, tags, language, audience, visibility, practice_id, source, source_ref, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
     )
     .bind(&item.kind)
     .bind(&item.title)
@@ -253,6 +258,8 @@ async fn insert(db: &Db, actor: &Actor, item: &Item) -> Result<i64, DbError> {
     .bind(&item.audience)
     .bind(&item.visibility)
     .bind(item.practice_id)
+    .bind(&item.source)
+    .bind(&item.source_ref)
     .bind(actor.user_id)
     .bind(now())
     .fetch_one(&mut *tx)

@@ -1,0 +1,330 @@
+//! Bundles: the library (with its documents) and the roundtables' shareable best practices
+//! as one zip file, to move between deployments. `manifest.json` names the format, its
+//! version and the source hotline; documents are under `files/`. An import checks
+//! everything first and then adds all or nothing; items from a bundle keep their source,
+//! and an item imported before is skipped.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::store::{self, Item};
+use crate::audit::Actor;
+use crate::db::{Db, DbError};
+
+pub const FORMAT: &str = "hotline-bundle";
+pub const VERSION: u32 = 1;
+
+/// A bundle's documents by their path inside it.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Largest bundle read, unpacked.
+const MAX_UNPACKED: u64 = 200 * 1024 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Source {
+    pub hotline: String,
+    pub country: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub source: Source,
+    pub items: Vec<BundleItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleItem {
+    /// The item's id in the deployment it was first made in.
+    pub id: String,
+    /// Where it was first made ("Hotline name (CC)"); empty for the exporting hotline.
+    #[serde(default)]
+    pub origin: String,
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub url: String,
+    /// The document's path inside the bundle (`files/…`), for kind `file`.
+    #[serde(default)]
+    pub file: String,
+    #[serde(default)]
+    pub original_name: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub language: String,
+    pub audience: String,
+}
+
+/// A reason a bundle is refused: a locale key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    fn new(key: &'static str) -> Problem {
+        Problem {
+            key,
+            args: Vec::new(),
+        }
+    }
+    fn with(key: &'static str, name: &'static str, value: impl Into<String>) -> Problem {
+        Problem {
+            key,
+            args: vec![(name, value.into())],
+        }
+    }
+    /// The problem in `locale`.
+    pub fn text(&self, locale: &str) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::i18n::tr_with(locale, self.key, &args)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Imported {
+    pub added: usize,
+    pub skipped: usize,
+}
+
+/// The bundle of this deployment: every library item, and the best practices of public and
+/// partners-only roundtables not yet in the library. Restricted roundtables never leave.
+pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result<Vec<u8>, DbError> {
+    let mut items = Vec::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in store::search(db, "", false).await? {
+        let file = if i.kind == "file" {
+            let bytes = std::fs::read(store::files_dir(dir).join(&i.file_name))
+                .map_err(|e| DbError::Io(e.to_string()))?;
+            let path = format!("files/{}", i.file_name);
+            files.push((path.clone(), bytes));
+            path
+        } else {
+            String::new()
+        };
+        // A published practice keeps the practice's id, so that it is the same item
+        // whether it was exported before or after being published.
+        let (id, origin) = if let (true, Some(p)) = (i.source.is_empty(), i.practice_id) {
+            (format!("practice-{p}"), String::new())
+        } else if i.source.is_empty() {
+            (format!("library-{}", i.id), String::new())
+        } else {
+            (i.source_ref.clone(), i.source.clone())
+        };
+        items.push(BundleItem {
+            id,
+            origin,
+            kind: i.kind,
+            title: i.title,
+            description: i.description,
+            url: i.url,
+            file,
+            original_name: i.original_name,
+            tags: i.tags,
+            language: i.language,
+            audience: i.audience,
+        });
+    }
+    for (practice_id, title, description) in shareable_practices(db).await? {
+        if store::published_practice(db, practice_id).await?.is_none() {
+            items.push(BundleItem {
+                id: format!("practice-{practice_id}"),
+                origin: String::new(),
+                kind: "practice".into(),
+                title,
+                description,
+                url: String::new(),
+                file: String::new(),
+                original_name: String::new(),
+                tags: vec!["roundtable".into()],
+                language: "en".into(),
+                audience: "general".into(),
+            });
+        }
+    }
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        source: Source {
+            hotline: hotline.into(),
+            country: country.into(),
+        },
+        items,
+    };
+    let io = |e: std::io::Error| DbError::Io(e.to_string());
+    let zipped = |e: zip::result::ZipError| DbError::Io(e.to_string());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| DbError::Io(e.to_string()))?;
+    zip.start_file("manifest.json", options).map_err(zipped)?;
+    zip.write_all(&json).map_err(io)?;
+    for (path, bytes) in files {
+        zip.start_file(path, options).map_err(zipped)?;
+        zip.write_all(&bytes).map_err(io)?;
+    }
+    Ok(zip.finish().map_err(zipped)?.into_inner())
+}
+
+/// Best practices of roundtables that are not restricted: (id, title, description).
+async fn shareable_practices(db: &Db) -> Result<Vec<(i64, String, String)>, DbError> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT p.id, p.title, p.description FROM roundtable_practices p
+         JOIN roundtables r ON r.id = p.roundtable_id
+         WHERE r.confidentiality <> 'restricted' ORDER BY p.id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(DbError::from)
+}
+
+/// Reads and checks a bundle: the manifest, its format and version, every item and every
+/// document. Returns the manifest and the documents, or every problem found.
+pub fn read(bytes: &[u8]) -> Result<(Manifest, Files), Vec<Problem>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|_| vec![Problem::new("library.bundle.error.not_zip")])?;
+    let mut entries = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..archive.len().min(10_000) {
+        let Ok(mut entry) = archive.by_index(i) else {
+            return Err(vec![Problem::new("library.bundle.error.not_zip")]);
+        };
+        let name = entry.name().unwrap_or_default().to_string();
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNPACKED {
+            return Err(vec![Problem::new("library.bundle.error.too_large")]);
+        }
+        let mut data = Vec::new();
+        if entry
+            .by_ref()
+            .take(MAX_UNPACKED)
+            .read_to_end(&mut data)
+            .is_err()
+        {
+            return Err(vec![Problem::new("library.bundle.error.not_zip")]);
+        }
+        entries.insert(name, data);
+    }
+    let manifest_bytes = entries
+        .remove("manifest.json")
+        .ok_or_else(|| vec![Problem::new("library.bundle.error.no_manifest")])?;
+    // The format and version first, so that a newer bundle is named as such.
+    let head: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+        .map_err(|_| vec![Problem::new("library.bundle.error.manifest")])?;
+    if head.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+        return Err(vec![Problem::new("library.bundle.error.format")]);
+    }
+    let version = head.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version != u64::from(VERSION) {
+        return Err(vec![Problem::with(
+            "library.bundle.error.version",
+            "version",
+            version.to_string(),
+        )]);
+    }
+    let manifest: Manifest = serde_json::from_value(head)
+        .map_err(|_| vec![Problem::new("library.bundle.error.manifest")])?;
+    let mut problems = Vec::new();
+    for item in &manifest.items {
+        let ok = ["file", "link", "practice"].contains(&item.kind.as_str())
+            && !item.id.is_empty()
+            && !item.title.trim().is_empty()
+            && item.title.chars().count() <= 200
+            && item.description.chars().count() <= 10_000
+            && crate::intake::vocab::INTERPRETER_LANGUAGES.contains(&item.language.as_str())
+            && (item.audience == "general"
+                || crate::outreach::store::SECTORS.contains(&item.audience.as_str()))
+            && (item.kind != "link" || item.url.starts_with("https://"));
+        if !ok {
+            problems.push(Problem::with(
+                "library.bundle.error.item",
+                "item",
+                item.title.clone(),
+            ));
+            continue;
+        }
+        if item.kind == "file" {
+            let checked = entries
+                .get(&item.file)
+                .map(|bytes| store::check_upload(&item.original_name, bytes));
+            if !matches!(checked, Some(Ok(_))) {
+                problems.push(Problem::with(
+                    "library.bundle.error.file",
+                    "item",
+                    item.title.clone(),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok((manifest, entries))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Imports a bundle read by [`read`]: items new to this deployment are added for staff only
+/// (someone decides what goes public), with their source.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    dir: &Path,
+    manifest: &Manifest,
+    files: &Files,
+) -> Result<Imported, DbError> {
+    let source_of_bundle = format!("{} ({})", manifest.source.hotline, manifest.source.country);
+    let mut done = Imported::default();
+    for b in &manifest.items {
+        let source = if b.origin.is_empty() {
+            source_of_bundle.clone()
+        } else {
+            b.origin.clone()
+        };
+        let known: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM library_items WHERE source = $1 AND source_ref = $2",
+        )
+        .bind(&source)
+        .bind(&b.id)
+        .fetch_optional(&db.pool)
+        .await?;
+        if known.is_some() {
+            done.skipped += 1;
+            continue;
+        }
+        let bytes = files.get(&b.file).filter(|_| b.kind == "file");
+        let item = Item {
+            kind: b.kind.clone(),
+            title: b.title.trim().into(),
+            description: b.description.clone(),
+            url: b.url.clone(),
+            original_name: b.original_name.clone(),
+            mime: bytes
+                .and_then(|bytes| store::check_upload(&b.original_name, bytes).ok())
+                .unwrap_or_default()
+                .into(),
+            tags: b.tags.iter().take(20).map(|t| t.to_lowercase()).collect(),
+            language: b.language.clone(),
+            audience: b.audience.clone(),
+            visibility: "staff".into(),
+            source,
+            source_ref: b.id.clone(),
+            ..Item::default()
+        };
+        store::add(db, actor, dir, &item, bytes.map(Vec::as_slice)).await?;
+        done.added += 1;
+    }
+    Ok(done)
+}
