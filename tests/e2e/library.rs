@@ -171,6 +171,49 @@ async fn uploads_links_search_and_the_public_library() {
     assert!(disposition.contains("filename*=UTF-8''Indicators%20guide%20%282026%29.pdf"));
     assert_eq!(resp.bytes().await.unwrap().as_ref(), pdf);
 
+    // A training material can be that document.
+    let mats = "/outreach/materials";
+    let page = t.get(mats).await;
+    let doc = {
+        let end = page
+            .body
+            .find("\">Indicators guide (Indicators guide (2026).pdf)</option>")
+            .unwrap();
+        let start = page.body[..end].rfind("value=\"").unwrap() + "value=\"".len();
+        page.body[start..end].to_string()
+    };
+    let material = |document: &str| {
+        vec![
+            ("title", "Indicators guide, printed"),
+            ("kind", "guide"),
+            ("language", "en"),
+            ("link", ""),
+            ("document", document),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect::<Vec<_>>()
+    };
+    let fields = material("99999");
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        t.submit(mats, mats, &form).await.status,
+        422,
+        "not a library document"
+    );
+    let fields = material(&doc);
+    let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = t.submit(mats, mats, &form).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = t.get(mats).await;
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/library/files/{doc}\">Indicators guide, printed</a>"
+        )),
+        "{}",
+        page.body
+    );
+
     // The public library shows public items only, to anyone.
     let guest = server.client();
     let public = guest.get("/resources").await;

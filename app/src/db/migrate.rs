@@ -69,6 +69,11 @@ const SQLITE: &[Migration] = &[
         description: "library items: where an imported item came from",
         sql: include_str!("../../migrations/sqlite/0010_library_sources.sql"),
     },
+    Migration {
+        version: 11,
+        description: "training materials: a document of the library",
+        sql: include_str!("../../migrations/sqlite/0011_material_documents.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -121,6 +126,11 @@ const POSTGRES: &[Migration] = &[
         version: 10,
         description: "library items: where an imported item came from",
         sql: include_str!("../../migrations/postgres/0010_library_sources.sql"),
+    },
+    Migration {
+        version: 11,
+        description: "training materials: a document of the library",
+        sql: include_str!("../../migrations/postgres/0011_material_documents.sql"),
     },
 ];
 

@@ -151,6 +151,7 @@ pub async fn seed(
             kind: (*kind).into(),
             language: (*language).into(),
             link: String::new(),
+            document: None,
             distributed: 0,
         };
         let id = store::add_material(db, &actor, &m).await?;

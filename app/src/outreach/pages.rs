@@ -322,7 +322,21 @@ struct MaterialsPage {
     kinds: Vec<Opt>,
     languages: Vec<Opt>,
     orgs: Vec<Opt>,
+    documents: Vec<Opt>,
     error: Option<String>,
+}
+
+/// The library's documents, to choose a material's file from.
+async fn library_documents(ctx: &Ctx) -> Result<Vec<Opt>, AppError> {
+    Ok(crate::library::store::search(&ctx.state.db, "", false)
+        .await?
+        .into_iter()
+        .filter(|i| i.kind == "file")
+        .map(|i| Opt {
+            code: i.id.to_string(),
+            label: format!("{} ({})", i.title, i.original_name),
+        })
+        .collect())
 }
 
 async fn materials_page(
@@ -341,7 +355,10 @@ async fn materials_page(
             title: m.title,
             kind: ctx.t(&format!("outreach.kind.{}", m.kind)),
             language: ctx.t(&format!("language_name.{}", m.language)),
-            link: m.link,
+            link: match m.document {
+                Some(id) => format!("/library/files/{id}"),
+                None => m.link,
+            },
             distributed: m.distributed,
         })
         .collect();
@@ -354,6 +371,7 @@ async fn materials_page(
         kinds: opts(ctx, MATERIAL_KINDS, "outreach.kind"),
         languages,
         orgs: org_options(&store::organizations(&ctx.state.db).await?),
+        documents: library_documents(ctx).await?,
         error,
     };
     Ok((status, Html(t.render()?)).into_response())
@@ -374,9 +392,19 @@ pub async fn add_material(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         kind: one(&p, "kind").into(),
         language: one(&p, "language").into(),
         link: one(&p, "link").into(),
+        document: one(&p, "document").parse().ok(),
         distributed: 0,
     };
-    let ok = !m.title.is_empty()
+    let document_ok = match (one(&p, "document"), m.document) {
+        ("", _) => true,
+        (_, Some(id)) => library_documents(&ctx)
+            .await?
+            .iter()
+            .any(|d| d.code == id.to_string()),
+        _ => false,
+    };
+    let ok = document_ok
+        && !m.title.is_empty()
         && m.title.chars().count() <= 200
         && MATERIAL_KINDS.contains(&m.kind.as_str())
         && crate::intake::vocab::INTERPRETER_LANGUAGES.contains(&m.language.as_str())

@@ -181,6 +181,8 @@ pub struct Material {
     pub kind: String,
     pub language: String,
     pub link: String,
+    /// The library document it is, if any.
+    pub document: Option<i64>,
     /// Copies distributed in the period asked for.
     pub distributed: i64,
 }
@@ -188,13 +190,14 @@ pub struct Material {
 pub async fn add_material(db: &Db, actor: &Actor, m: &Material) -> Result<i64, DbError> {
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO materials (title, kind, language, link, created_at) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id",
+        "INSERT INTO materials (title, kind, language, link, library_item_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(&m.title)
     .bind(&m.kind)
     .bind(&m.language)
     .bind(&m.link)
+    .bind(m.document)
     .bind(now())
     .fetch_one(&mut *tx)
     .await?;
@@ -211,7 +214,7 @@ pub async fn add_material(db: &Db, actor: &Actor, m: &Material) -> Result<i64, D
 /// The catalog, with copies distributed in `[from, to)`.
 pub async fn materials(db: &Db, from: i64, to: i64) -> Result<Vec<Material>, DbError> {
     let rows = sqlx::query(
-        "SELECT m.id, m.title, m.kind, m.language, m.link,
+        "SELECT m.id, m.title, m.kind, m.language, m.link, m.library_item_id,
                 CAST(COALESCE((SELECT SUM(d.quantity) FROM material_distributions d
                           WHERE d.material_id = m.id AND d.distributed_at >= $1 AND d.distributed_at < $2), 0)
                      AS BIGINT)
@@ -229,7 +232,8 @@ pub async fn materials(db: &Db, from: i64, to: i64) -> Result<Vec<Material>, DbE
                 kind: r.try_get(2)?,
                 language: r.try_get(3)?,
                 link: r.try_get(4)?,
-                distributed: r.try_get(5)?,
+                document: r.try_get(5)?,
+                distributed: r.try_get(6)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()

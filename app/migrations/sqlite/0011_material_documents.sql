@@ -1,0 +1,3 @@
+-- A training material can be a document of the resource library.
+
+ALTER TABLE materials ADD COLUMN library_item_id INTEGER REFERENCES library_items(id);
