@@ -469,9 +469,16 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
                     Ok(ExitCode::FAILURE)
                 }
                 Ok((manifest, files)) => {
-                    let done = bundle::import(&db, &Actor::cli(), &dir, &manifest, &files)
-                        .await
-                        .map_err(|e| Failure(e.kind()))?;
+                    let done = bundle::import(
+                        &db,
+                        &Actor::cli(),
+                        &dir,
+                        &format!("{} ({})", config.hotline.name, config.hotline.country),
+                        &manifest,
+                        &files,
+                    )
+                    .await
+                    .map_err(|e| Failure(e.kind()))?;
                     let source =
                         format!("{} ({})", manifest.source.hotline, manifest.source.country);
                     println!(

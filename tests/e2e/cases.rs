@@ -7,7 +7,15 @@ pub(crate) const PW: &str = "frontline-pass-1";
 
 /// Users: 2 advocate A, 3 advocate B, 4 supervisor, 5 case manager, 6 trainer.
 pub(crate) async fn hotline() -> (Deployment, Server) {
+    hotline_named(None).await
+}
+
+/// The same, with another hotline name in hotline.toml.
+pub(crate) async fn hotline_named(name: Option<&str>) -> (Deployment, Server) {
     let d = Deployment::init(&[]);
+    if let Some(name) = name {
+        d.edit_config("name = \"Test Hotline\"", &format!("name = \"{name}\""));
+    }
     let pw = d.scratch_file("pw", &format!("{PW}\n"));
     for (email, role) in [
         ("a@example.org", "advocate"),

@@ -2,7 +2,7 @@
 //! safely; links; search; staff-only and public items; a roundtable's best practice
 //! published to the public library.
 
-use crate::cases::{as_user, hotline, year};
+use crate::cases::{as_user, hotline, hotline_named, year};
 use crate::support::*;
 
 /// Uploads `bytes` as `name` with the library's fields; returns the status and the body.
@@ -406,7 +406,7 @@ async fn a_bundle_moves_the_library_between_deployments() {
     let bytes = std::fs::read(&out).unwrap();
 
     // The second hotline imports it on the web.
-    let (b_dep, b_server) = hotline().await;
+    let (b_dep, b_server) = hotline_named(Some("Línea Nacional")).await;
     let b = as_user(&b_server, "trainer@example.org").await;
     let (status, body) = import_bundle(&b, &b_server.url, bytes.clone()).await;
     assert_eq!(status, 200, "{body}");
@@ -447,6 +447,19 @@ async fn a_bundle_moves_the_library_between_deployments() {
         "{}",
         stdout(&o)
     );
+
+    // B's bundle, back into A: A's own items are recognised, nothing is added twice.
+    let back = b
+        .http
+        .get(format!("{}/library/bundle", b_server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 200);
+    let back = back.bytes().await.unwrap().to_vec();
+    let (status, body) = import_bundle(&a, &a_server.url, back).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("0 items added, 3 already here"), "{body}");
 
     // A bundle of an unknown format version, or not a bundle at all, imports nothing.
     let future = bundle_with(&serde_json::json!({

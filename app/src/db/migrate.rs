@@ -74,6 +74,11 @@ const SQLITE: &[Migration] = &[
         description: "training materials: a document of the library",
         sql: include_str!("../../migrations/sqlite/0011_material_documents.sql"),
     },
+    Migration {
+        version: 12,
+        description: "a best practice is published to the library once",
+        sql: include_str!("../../migrations/sqlite/0012_unique_published_practice.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -131,6 +136,11 @@ const POSTGRES: &[Migration] = &[
         version: 11,
         description: "training materials: a document of the library",
         sql: include_str!("../../migrations/postgres/0011_material_documents.sql"),
+    },
+    Migration {
+        version: 12,
+        description: "a best practice is published to the library once",
+        sql: include_str!("../../migrations/postgres/0012_unique_published_practice.sql"),
     },
 ];
 

@@ -282,25 +282,38 @@ pub async fn import(
     db: &Db,
     actor: &Actor,
     dir: &Path,
+    local: &str,
     manifest: &Manifest,
     files: &Files,
 ) -> Result<Imported, DbError> {
     let source_of_bundle = format!("{} ({})", manifest.source.hotline, manifest.source.country);
     let mut done = Imported::default();
+    let mut new_items = Vec::new();
     for b in &manifest.items {
         let source = if b.origin.is_empty() {
             source_of_bundle.clone()
         } else {
             b.origin.clone()
         };
-        let known: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM library_items WHERE source = $1 AND source_ref = $2",
-        )
-        .bind(&source)
-        .bind(&b.id)
-        .fetch_optional(&db.pool)
-        .await?;
-        if known.is_some() {
+        let known = if source == local {
+            // One of this hotline's own items, coming back through another deployment.
+            is_own(db, &b.id).await?
+        } else {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM library_items WHERE source = $1 AND source_ref = $2",
+            )
+            .bind(&source)
+            .bind(&b.id)
+            .fetch_optional(&db.pool)
+            .await?
+            .is_some()
+        };
+        // The same item twice in one bundle counts once.
+        if known
+            || new_items
+                .iter()
+                .any(|(i, _): &(Item, _)| i.source == source && i.source_ref == b.id)
+        {
             done.skipped += 1;
             continue;
         }
@@ -323,8 +336,30 @@ pub async fn import(
             source_ref: b.id.clone(),
             ..Item::default()
         };
-        store::add(db, actor, dir, &item, bytes.map(Vec::as_slice)).await?;
-        done.added += 1;
+        new_items.push((item, bytes.map(Vec::as_slice)));
     }
+    // All or nothing: one transaction for every record, files removed again on failure.
+    store::add_all(db, actor, dir, &new_items).await?;
+    done.added = new_items.len();
     Ok(done)
+}
+
+/// Whether `id` (`library-<n>` or `practice-<n>`) names an item of this deployment.
+async fn is_own(db: &Db, id: &str) -> Result<bool, DbError> {
+    let (table, n) = match id.split_once('-') {
+        Some(("library", n)) => (
+            "SELECT id FROM library_items WHERE id = $1 AND source = ''",
+            n,
+        ),
+        Some(("practice", n)) => ("SELECT id FROM roundtable_practices WHERE id = $1", n),
+        _ => return Ok(false),
+    };
+    let Ok(n) = n.parse::<i64>() else {
+        return Ok(false);
+    };
+    Ok(sqlx::query_scalar::<_, i64>(table)
+        .bind(n)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some())
 }

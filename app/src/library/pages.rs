@@ -379,7 +379,13 @@ pub async fn publish_practice(
             practice_id: Some(practice_id),
             ..Item::default()
         };
-        store::add(db, &ctx.actor(), &ctx.state.dir, &item, None).await?;
+        match store::add(db, &ctx.actor(), &ctx.state.dir, &item, None).await {
+            // Published meanwhile (a double click): once is enough.
+            Err(crate::db::DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {}
+            other => {
+                other?;
+            }
+        }
     }
     Ok(Redirect::to(&format!("/roundtables/{id}?notice=practice_published")).into_response())
 }
@@ -450,6 +456,10 @@ pub async fn bundle_import(ctx: Ctx, mut form: Multipart) -> Result<Response, Ap
         &ctx.state.db,
         &ctx.actor(),
         &ctx.state.dir,
+        &format!(
+            "{} ({})",
+            ctx.state.config.hotline.name, ctx.state.config.hotline.country
+        ),
         &manifest,
         &files,
     )

@@ -160,40 +160,43 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
 
 /// Tags as typed ("labour, Agriculture ,, ") to their stored form.
 pub fn parse_tags(raw: &str) -> Vec<String> {
-    let mut tags: Vec<String> = raw
-        .split(',')
-        .map(|t| t.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect();
-    tags.dedup();
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw.split(',').map(|t| t.trim().to_lowercase()) {
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
     tags
 }
 
-/// Items matching `query` in their title, description or tags; public ones only when
-/// `public_only`.
+/// Items matching `query` in their title, description or tags (any capitals, in every
+/// script: matched here rather than with SQL's LOWER, which SQLite only applies to ASCII);
+/// public ones only when `public_only`.
 pub async fn search(db: &Db, query: &str, public_only: bool) -> Result<Vec<Item>, DbError> {
-    let escaped = query
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
     let visibility = if public_only {
-        "AND visibility = 'public'"
+        "WHERE visibility = 'public'"
     } else {
         ""
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM library_items
-         WHERE LOWER(title || ' ' || description || ' ' || tags) LIKE $1 ESCAPE '\\' {visibility}
-         ORDER BY created_at DESC, id DESC"
+        "SELECT {COLUMNS} FROM library_items {visibility} ORDER BY created_at DESC, id DESC"
     );
-    let rows = sqlx::query(&sql).bind(pattern).fetch_all(&db.pool).await?;
-    rows.iter()
+    let rows = sqlx::query(&sql).fetch_all(&db.pool).await?;
+    let items: Vec<Item> = rows
+        .iter()
         .map(from_row)
         .collect::<Result<_, sqlx::Error>>()
-        .map_err(DbError::from)
+        .map_err(DbError::from)?;
+    let needle = query.trim().to_lowercase();
+    Ok(items
+        .into_iter()
+        .filter(|i| {
+            needle.is_empty()
+                || format!("{} {} {}", i.title, i.description, i.tags.join(" "))
+                    .to_lowercase()
+                    .contains(&needle)
+        })
+        .collect())
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Item>, DbError> {
@@ -211,35 +214,81 @@ pub async fn add(
     item: &Item,
     bytes: Option<&[u8]>,
 ) -> Result<i64, DbError> {
-    let mut item = item.clone();
-    let mut written: Option<PathBuf> = None;
-    if let Some(bytes) = bytes {
-        let folder = files_dir(dir);
-        std::fs::create_dir_all(&folder).map_err(|e| DbError::Io(e.to_string()))?;
-        let ext = extension(&item.original_name);
-        item.file_name = format!("{}.{ext}", crate::crypto::random_token());
-        let path = folder.join(&item.file_name);
-        let tmp = folder.join(format!(".{}.part", item.file_name));
-        std::fs::write(&tmp, bytes)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                DbError::Io(e.to_string())
-            })?;
-        item.size = bytes.len() as i64;
-        written = Some(path);
-    }
-    let stored = insert(db, actor, &item).await;
-    if stored.is_err() {
-        if let Some(path) = written {
+    let ids = add_all(db, actor, dir, &[(item.clone(), bytes)]).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| DbError::Io("no item stored".into()))
+}
+
+/// Writes a file under `folder` with a server-chosen name (temporary name, then rename).
+fn write_file(folder: &Path, original_name: &str, bytes: &[u8]) -> Result<String, DbError> {
+    std::fs::create_dir_all(folder).map_err(|e| DbError::Io(e.to_string()))?;
+    let name = format!(
+        "{}.{}",
+        crate::crypto::random_token(),
+        extension(original_name)
+    );
+    let tmp = folder.join(format!(".{name}.part"));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, folder.join(&name)))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            DbError::Io(e.to_string())
+        })?;
+    Ok(name)
+}
+
+/// Adds several items at once, all or nothing: the files are written first, then every
+/// record in one transaction; if anything fails, the files written are removed again.
+pub async fn add_all(
+    db: &Db,
+    actor: &Actor,
+    dir: &Path,
+    items: &[(Item, Option<&[u8]>)],
+) -> Result<Vec<i64>, DbError> {
+    let folder = files_dir(dir);
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut prepared = Vec::new();
+    let cleanup = |written: &[PathBuf]| {
+        for path in written {
             let _ = std::fs::remove_file(path);
         }
+    };
+    for (item, bytes) in items {
+        let mut item = item.clone();
+        if let Some(bytes) = bytes {
+            match write_file(&folder, &item.original_name, bytes) {
+                Ok(name) => {
+                    written.push(folder.join(&name));
+                    item.file_name = name;
+                    item.size = bytes.len() as i64;
+                }
+                Err(e) => {
+                    cleanup(&written);
+                    return Err(e);
+                }
+            }
+        }
+        prepared.push(item);
+    }
+    let stored = insert_all(db, actor, &prepared).await;
+    if stored.is_err() {
+        cleanup(&written);
     }
     stored
 }
 
-async fn insert(db: &Db, actor: &Actor, item: &Item) -> Result<i64, DbError> {
+async fn insert_all(db: &Db, actor: &Actor, items: &[Item]) -> Result<Vec<i64>, DbError> {
     let mut tx = db.begin().await?;
+    let mut ids = Vec::new();
+    for item in items {
+        ids.push(insert(&mut tx, actor, item).await?);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+async fn insert(tx: &mut sqlx::AnyConnection, actor: &Actor, item: &Item) -> Result<i64, DbError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO library_items (kind, title, description, url, file_name, original_name, mime,
             size, tags, language, audience, visibility, practice_id, source, source_ref, created_by, created_at)
@@ -265,12 +314,11 @@ async fn insert(db: &Db, actor: &Actor, item: &Item) -> Result<i64, DbError> {
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Event::new("library.add").target("library_item", id),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -328,6 +376,10 @@ mod tests {
     fn tags_are_trimmed_lowered_and_unique() {
         assert_eq!(
             parse_tags(" Labour, labour ,, Agriculture"),
+            vec!["labour", "agriculture"]
+        );
+        assert_eq!(
+            parse_tags("labour, agriculture, LABOUR"),
             vec!["labour", "agriculture"]
         );
     }

@@ -171,7 +171,8 @@ async fn detail_page(
         .map(|a| ActionRow {
             id: a.id,
             due: day(ctx, a.due_on),
-            overdue: a.status == "open" && a.due_on < today,
+            // Due dates are stored at noon: overdue once the due day is over.
+            overdue: a.status == "open" && a.due_on + 12 * 3600 <= today,
             status_label: ctx.t(&format!("roundtable.status.{}", a.status)),
             status: a.status,
             description: a.description,
