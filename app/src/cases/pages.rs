@@ -15,7 +15,7 @@ use crate::audit::{self, Event};
 use crate::auth::users::{self, User};
 use crate::auth::{allows, Permission};
 use crate::error::AppError;
-use crate::intake::console::{opts, regions, Opt};
+use crate::intake::console::{label_of, opts, regions, Opt};
 use crate::settings::{self, Operations};
 use crate::web::{format_time, Ctx, Page};
 
@@ -32,13 +32,6 @@ fn venues(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
         label: c.label.clone(),
     }));
     out
-}
-
-fn label_of(opts: &[Opt], code: &Option<String>) -> String {
-    code.as_deref()
-        .and_then(|c| opts.iter().find(|o| o.code == c))
-        .map(|o| o.label.clone())
-        .unwrap_or_default()
 }
 
 async fn visible(ctx: &Ctx, id: i64) -> Result<(User, Case), AppError> {
@@ -390,7 +383,7 @@ async fn render_detail(
         })
         .collect();
     let next: Vec<String> = ops.next_statuses(&c.status);
-    let date = |t: i64| format_time(ctx, t).chars().take(10).collect::<String>();
+    let date = |t: i64| crate::web::format_day(ctx, t);
     let services = store::services_of(db, keys, id)
         .await?
         .into_iter()
@@ -848,8 +841,7 @@ fn validate(ctx: &Ctx, ops: &Operations, v: &Values) -> Result<Edit, Vec<String>
 /// `POST /cases/{id}`: saves the case form; a second editor is refused, their text kept.
 pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
     let (_, c) = visible(&ctx, id).await?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+    let pairs = form_pairs(&body)?;
     let values = Values::from_pairs(pairs);
     let ops = settings::load(&ctx.state.db).await?;
     let edit = match validate(&ctx, &ops, &values) {
@@ -1086,20 +1078,8 @@ pub async fn add_task(
     Form(f): Form<TaskForm>,
 ) -> Result<Response, AppError> {
     visible(&ctx, id).await?;
-    let due = f
-        .due
-        .trim()
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| {
-            let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
-            // Due at the end of that day in the hotline's time zone.
-            d.checked_add(jiff::Span::new().days(1))
-                .ok()?
-                .to_zoned(tz)
-                .ok()
-                .map(|z| z.timestamp().as_second() - 1)
-        });
+    // Due at the end of that day in the hotline's time zone.
+    let due = local_date(&ctx, &f.due, true);
     let title_ok = !f.title.trim().is_empty() && f.title.chars().count() <= 300;
     let (Some(due), true) = (due, title_ok) else {
         let msg = ctx.t("case.error.task");
@@ -1144,15 +1124,11 @@ pub async fn complete_task(
 
 /// A `YYYY-MM-DD` date in the hotline's time zone: its start, or its last second.
 fn local_date(ctx: &Ctx, s: &str, end_of_day: bool) -> Option<i64> {
-    let d: jiff::civil::Date = s.trim().parse().ok()?;
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
+    let midnight = jiff::civil::Time::midnight();
     if end_of_day {
-        let next = d.checked_add(jiff::Span::new().days(1)).ok()?;
-        next.to_zoned(tz)
-            .ok()
-            .map(|z| z.timestamp().as_second() - 1)
+        crate::web::local_timestamp(ctx, s, 1, midnight).map(|t| t - 1)
     } else {
-        d.to_zoned(tz).ok().map(|z| z.timestamp().as_second())
+        crate::web::local_timestamp(ctx, s, 0, midnight)
     }
 }
 

@@ -341,8 +341,7 @@ pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
 
 pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+    let pairs = crate::cases::pages::form_pairs(&body)?;
     let one = |k: &str| {
         pairs
             .iter()

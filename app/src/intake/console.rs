@@ -78,7 +78,7 @@ fn languages(ctx: &Ctx) -> Vec<Opt> {
         .collect()
 }
 
-fn label_of(opts: &[Opt], code: &Option<String>) -> String {
+pub fn label_of(opts: &[Opt], code: &Option<String>) -> String {
     code.as_deref()
         .and_then(|c| opts.iter().find(|o| o.code == c))
         .map(|o| o.label.clone())
@@ -507,8 +507,7 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErr
 /// typed value; a save over someone else's newer save is refused, never merged silently.
 pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::EditContacts)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+    let pairs = crate::cases::pages::form_pairs(&body)?;
     let values = Values::from_pairs(pairs);
     let c = load(&ctx, id).await?;
     let ops = settings::load(&ctx.state.db).await?;
@@ -534,7 +533,12 @@ pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response
             if alerted == Some(0) {
                 errors.insert(0, ("contact_type", "notice.no_supervisor"));
             }
-            let c = load(&ctx, id).await?;
+            // Reloaded after an alert, so that the form shows it was sent.
+            let c = if wants_alert {
+                load(&ctx, id).await?
+            } else {
+                c
+            };
             return edit_page(
                 &ctx,
                 &ops,
@@ -635,12 +639,9 @@ pub struct ListQueryView {
     pub q: String,
 }
 
-/// `YYYY-MM-DD` at local midnight → Unix seconds.
+/// `YYYY-MM-DD`, `plus_days` later, at local midnight → Unix seconds.
 fn local_day(ctx: &Ctx, s: &str, plus_days: i64) -> Option<i64> {
-    let date: jiff::civil::Date = s.trim().parse().ok()?;
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
-    let date = date.checked_add(jiff::Span::new().days(plus_days)).ok()?;
-    date.to_zoned(tz).ok().map(|z| z.timestamp().as_second())
+    crate::web::local_timestamp(ctx, s, plus_days, jiff::civil::Time::midnight())
 }
 
 const PAGE_SIZE: i64 = 50;

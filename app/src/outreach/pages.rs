@@ -14,15 +14,12 @@ use crate::cases::pages::{form_pairs as pairs, one};
 use crate::directory::pages::languages;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
-use crate::web::{format_time, Ctx, Page};
+use crate::web::{Ctx, Page};
 
+/// A `YYYY-MM-DD` day at noon in the hotline's time zone (the middle of the day, so that
+/// the day survives any time-zone display).
 pub(super) fn local_day(ctx: &Ctx, s: &str) -> Option<i64> {
-    let d: jiff::civil::Date = s.trim().parse().ok()?;
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
-    d.at(12, 0, 0, 0)
-        .to_zoned(tz)
-        .ok()
-        .map(|z| z.timestamp().as_second())
+    crate::web::local_timestamp(ctx, s, 0, jiff::civil::Time::constant(12, 0, 0, 0))
 }
 
 pub(super) fn org_options(orgs: &[ReachedOrg]) -> Vec<Opt> {
@@ -194,7 +191,7 @@ async fn consultations_page(
         .await?
         .into_iter()
         .map(|c| ConsultationRow {
-            when: format_time(ctx, c.held_at).chars().take(10).collect(),
+            when: crate::web::format_day(ctx, c.held_at),
             channel: ctx.t(&format!("outreach.channel.{}", c.channel)),
             organization: c.organization,
             country: c.country,

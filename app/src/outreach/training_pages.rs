@@ -111,16 +111,11 @@ pub async fn list(ctx: Ctx, Query(q): Query<YearQuery>) -> Result<Response, AppE
 
 /// `date` (YYYY-MM-DD) at `time` (HH:MM) in the hotline's time zone.
 fn local_time(ctx: &Ctx, date: &str, time: &str) -> Option<i64> {
-    let d: jiff::civil::Date = date.trim().parse().ok()?;
     let t: jiff::civil::Time = match time.trim() {
         "" => jiff::civil::Time::midnight(),
         s => s.parse().ok()?,
     };
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
-    d.to_datetime(t)
-        .to_zoned(tz)
-        .ok()
-        .map(|z| z.timestamp().as_second())
+    crate::web::local_timestamp(ctx, date, 0, t)
 }
 
 pub async fn add_event(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
@@ -520,7 +515,7 @@ pub async fn certificates(
         return Err(AppError::NotFound);
     }
     let modules = module_names(&ctx, &e.modules).await?;
-    let day: String = format_time(&ctx, e.starts_at).chars().take(10).collect();
+    let day = crate::web::format_day(&ctx, e.starts_at);
     let t = CertificatesPage {
         page: Page::new(&ctx, &ctx.t("training.certificate.title")),
         id,

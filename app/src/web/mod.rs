@@ -157,6 +157,28 @@ pub fn format_time(ctx: &Ctx, unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The day of a Unix time in the deployment's time zone, `YYYY-MM-DD`.
+pub fn format_day(ctx: &Ctx, unix: i64) -> String {
+    format_time(ctx, unix).chars().take(10).collect()
+}
+
+/// A `YYYY-MM-DD` date, `plus_days` later, at `time` in the deployment's time zone, as a
+/// Unix time; `None` for a date that is not one.
+pub fn local_timestamp(
+    ctx: &Ctx,
+    date: &str,
+    plus_days: i64,
+    time: jiff::civil::Time,
+) -> Option<i64> {
+    let d: jiff::civil::Date = date.trim().parse().ok()?;
+    let d = d.checked_add(jiff::Span::new().days(plus_days)).ok()?;
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
+    d.to_datetime(time)
+        .to_zoned(tz)
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
 /// A duration in seconds as `M:SS` (or `H:MM:SS`).
 pub fn format_duration(seconds: i64) -> String {
     let s = seconds.max(0);
