@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod intake;
 pub mod library;
 pub mod outreach;
+pub mod playbooks;
 pub mod settings;
 pub mod state;
 pub mod web;

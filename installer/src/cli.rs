@@ -82,6 +82,9 @@ without a terminal the defaults are used.\n\nExample:\n  hotline init ./jp-hotli
     /// Share the resource library and roundtable best practices with another deployment
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// The consultation playbooks: list, read, export as HTML handouts
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
     /// Apply pending database migrations
     Migrate {
         #[command(flatten)]
@@ -235,5 +238,39 @@ pub enum DirectoryCommand {
         /// Show what would change, change nothing
         #[arg(long)]
         dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlaybookCommand {
+    /// List the playbooks (bundled, and the deployment's own or adapted ones)
+    List {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The playbooks' language: en, ja or es (default: yours)
+        #[arg(long)]
+        locale: Option<String>,
+    },
+    /// Print a playbook's Markdown
+    Show {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The playbook's id, e.g. contact-handling
+        id: String,
+        #[arg(long)]
+        locale: Option<String>,
+    },
+    /// Write self-contained HTML handouts: one file (--out NAME.html) or a folder with one
+    /// file per playbook and an index
+    Export {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The playbooks to export (all of them if none is named)
+        ids: Vec<String>,
+        #[arg(long)]
+        locale: Option<String>,
+        /// A file ending in .html, or a folder
+        #[arg(long)]
+        out: PathBuf,
     },
 }

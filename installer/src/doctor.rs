@@ -110,6 +110,20 @@ pub async fn run(dir: &Path) -> ExitCode {
         ));
     }
 
+    let playbooks = hotline_app::playbooks::Catalog::load(Some(dir));
+    if playbooks.problems.is_empty() {
+        r.ok(t("cli.doctor.playbooks_ok"));
+    }
+    for p in playbooks.problems {
+        r.fail(tw(
+            "cli.doctor.playbook_problem",
+            &[
+                ("file", &p.file),
+                ("error", &p.message(crate::msg::locale())),
+            ],
+        ));
+    }
+
     match rustix::fs::statvfs(dir) {
         Ok(s) => {
             let free = s.f_bavail.saturating_mul(s.f_frsize);

@@ -19,7 +19,7 @@ use hotline_app::auth::{password, Role};
 use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
-use crate::cli::{BundleCommand, Cli, Command, DirectoryCommand, UserCommand};
+use crate::cli::{BundleCommand, Cli, Command, DirectoryCommand, PlaybookCommand, UserCommand};
 use crate::msg::{t, tw};
 
 /// A failure already explained in the admin's language.
@@ -114,6 +114,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         Command::User(cmd) => user(cmd).await,
         Command::Directory(cmd) => directory(cmd).await,
         Command::Bundle(cmd) => bundle(cmd).await,
+        Command::Playbook(cmd) => playbook(cmd),
         Command::Migrate { dir } => {
             let dir = dir.resolve();
             let config = load_config(&dir)?;
@@ -415,6 +416,112 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         }
     }
     db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Playbooks work without a deployment (bundled ones only); inside one, its local playbooks
+/// count too.
+fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
+    use hotline_app::config::{default_config, BUNDLED_LOCALES, CONFIG_FILE};
+    use hotline_app::playbooks::{export, Catalog};
+    let (dir, locale) = match &cmd {
+        PlaybookCommand::List { dir, locale }
+        | PlaybookCommand::Show { dir, locale, .. }
+        | PlaybookCommand::Export { dir, locale, .. } => (dir.resolve(), locale.clone()),
+    };
+    let locale = locale.unwrap_or_else(|| msg::locale().to_string());
+    if !BUNDLED_LOCALES.contains(&locale.as_str()) {
+        return Err(Failure(tw(
+            "cli.playbook.unknown_locale",
+            &[("locale", &locale), ("known", &BUNDLED_LOCALES.join(", "))],
+        )));
+    }
+    let deployment = dir.join(CONFIG_FILE).exists().then_some(dir.as_path());
+    let name = match deployment {
+        Some(d) => load_config(d)?.hotline.name,
+        None => default_config().hotline.name,
+    };
+    let catalog = Catalog::load(deployment);
+    for p in &catalog.problems {
+        eprintln!(
+            "{}",
+            tw(
+                "cli.playbook.skipped",
+                &[("file", &p.file), ("error", &p.message(msg::locale()))]
+            )
+        );
+    }
+    let find = |id: &str| {
+        catalog
+            .get(id, &locale)
+            .ok_or_else(|| Failure(tw("cli.playbook.not_found", &[("id", id)])))
+    };
+    match cmd {
+        PlaybookCommand::List { .. } => {
+            for p in catalog.list(&locale) {
+                let mut notes = vec![
+                    hotline_app::i18n::tr(&locale, &format!("playbook.phase.{}", p.phase)),
+                    p.estimated_time.clone(),
+                ];
+                if p.is_local() {
+                    notes.push(if catalog.bundled.iter().any(|b| b.id == p.id) {
+                        t("cli.playbook.adapted")
+                    } else {
+                        t("cli.playbook.local")
+                    });
+                }
+                println!("{:<36} {} ({})", p.id, p.title, notes.join("; "));
+            }
+        }
+        PlaybookCommand::Show { ref id, .. } => {
+            let p = find(id)?;
+            println!("# {}\n", p.title);
+            println!("{}", p.body);
+        }
+        PlaybookCommand::Export {
+            ref ids, ref out, ..
+        } => {
+            let chosen: Vec<_> = if ids.is_empty() {
+                catalog.list(&locale)
+            } else {
+                ids.iter().map(|id| find(id)).collect::<Result<_, _>>()?
+            };
+            let write_failed = |e: std::io::Error| {
+                Failure(tw(
+                    "cli.playbook.write_failed",
+                    &[
+                        ("path", &out.display().to_string()),
+                        ("error", &e.to_string()),
+                    ],
+                ))
+            };
+            if out.extension().is_some_and(|x| x == "html" || x == "htm") {
+                let html = export::handout(&catalog, &chosen, &locale, &name)
+                    .map_err(|e| write_failed(std::io::Error::other(e.to_string())))?;
+                std::fs::write(out, html).map_err(write_failed)?;
+                println!(
+                    "{}",
+                    tw(
+                        "cli.playbook.exported_file",
+                        &[("file", &out.display().to_string())]
+                    )
+                );
+            } else {
+                let written = export::write_folder(&catalog, &chosen, &locale, &name, out)
+                    .map_err(write_failed)?;
+                println!(
+                    "{}",
+                    tw(
+                        "cli.playbook.exported_folder",
+                        &[
+                            ("count", &written.len().to_string()),
+                            ("dir", &out.display().to_string())
+                        ]
+                    )
+                );
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

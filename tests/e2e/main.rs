@@ -11,4 +11,5 @@ mod intake;
 mod library;
 mod locales;
 mod outreach;
+mod playbooks;
 mod security;

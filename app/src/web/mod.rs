@@ -287,6 +287,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::directory::routes())
         .merge(crate::outreach::routes())
         .merge(crate::library::routes())
+        .merge(crate::playbooks::routes())
         .route("/static/style.css", get(style_css))
         .route("/static/app.js", get(app_js))
         .fallback(|| async { crate::error::AppError::NotFound })

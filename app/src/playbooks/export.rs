@@ -1,0 +1,103 @@
+//! Self-contained HTML handouts: one file with its own stylesheet, no links to the server,
+//! to print, e-mail or open on a laptop without network.
+
+use std::path::Path;
+
+use askama::Template;
+
+use super::catalog::{Catalog, Playbook};
+use super::pages::View;
+use crate::i18n;
+
+#[derive(Template)]
+#[template(path = "playbooks/handout.html")]
+struct Handout<'a> {
+    locale: &'a str,
+    dir: &'static str,
+    title: String,
+    exported: String,
+    views: Vec<View>,
+}
+
+impl Handout<'_> {
+    fn t(&self, key: &str) -> String {
+        i18n::tr(self.locale, key)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "playbooks/index.html")]
+struct Index<'a> {
+    locale: &'a str,
+    dir: &'static str,
+    title: String,
+    hotline_name: &'a str,
+    /// `(file name, title)`.
+    links: Vec<(String, String)>,
+}
+
+/// One HTML document holding `playbooks` (labels in `locale`), exported by `hotline_name`.
+pub fn handout(
+    catalog: &Catalog,
+    playbooks: &[&Playbook],
+    locale: &str,
+    hotline_name: &str,
+) -> Result<String, askama::Error> {
+    let views: Vec<View> = playbooks
+        .iter()
+        .map(|p| View::new(catalog, p, locale))
+        .collect();
+    let title = match views.as_slice() {
+        [one] => one.title.clone(),
+        _ => i18n::tr(locale, "playbook.title"),
+    };
+    let today = jiff::Zoned::now().date().to_string();
+    Handout {
+        locale,
+        dir: i18n::direction(locale),
+        title,
+        exported: i18n::tr_with(
+            locale,
+            "playbook.handout.exported",
+            &[("name", hotline_name), ("date", &today)],
+        ),
+        views,
+    }
+    .render()
+}
+
+/// Writes the handouts of `playbooks` into `folder`: one file per playbook
+/// (`<id>.<locale>.html`) and an `index.html` linking them. Returns the files written.
+pub fn write_folder(
+    catalog: &Catalog,
+    playbooks: &[&Playbook],
+    locale: &str,
+    hotline_name: &str,
+    folder: &Path,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(folder)?;
+    let mut written = Vec::new();
+    let mut links = Vec::new();
+    for p in playbooks {
+        let html = handout(catalog, &[p], locale, hotline_name)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let name = format!("{}.{}.html", p.id, p.locale);
+        let path = folder.join(&name);
+        std::fs::write(&path, html)?;
+        written.push(path);
+        links.push((name, p.title.clone()));
+    }
+    let index = Index {
+        locale,
+        dir: i18n::direction(locale),
+        title: i18n::tr(locale, "playbook.title"),
+        hotline_name,
+        links,
+    }
+    .render()
+    .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let path = folder.join("index.html");
+    std::fs::write(&path, index)?;
+    written.push(path);
+    Ok(written)
+}
