@@ -55,6 +55,7 @@ pub const ACTIONS: &[&str] = &[
     "roundtable.practice",
     "roundtable.action",
     "roundtable.action_status",
+    "launch.item_update",
     "library.add",
     "outreach.add_consultation",
     "outreach.add_material",

@@ -87,6 +87,7 @@ fn every_key_the_code_uses_exists() {
         "quiz.",
         "library.",
         "playbook.",
+        "launch.",
     ];
     let mut checked = 0;
     for f in files {

@@ -368,3 +368,188 @@ fn the_cli_lists_shows_and_exports_playbooks() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// The number of checklist items of all bundled playbooks.
+fn all_items() -> usize {
+    let catalog = Catalog::load(None);
+    catalog
+        .list("en")
+        .iter()
+        .map(|p| render(&p.body).checklist.len())
+        .sum()
+}
+
+#[tokio::test]
+async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
+    let (_d, server) = hotline().await;
+    let total = all_items();
+    let sup = as_user(&server, "sup@example.org").await;
+    let score = |done: usize, of: usize| {
+        text("en", "launch.score")
+            .replace("%{done}", &done.to_string())
+            .replace("%{total}", &of.to_string())
+            .replace("%{percent}", &(done * 100 / of).to_string())
+    };
+
+    let plan = sup.get("/launch").await;
+    assert_eq!(plan.status, 200);
+    assert!(plan.has(&score(0, total)), "{}", plan.body);
+    let home = sup.get("/staff").await;
+    assert!(home.has(&text("en", "launch.home_title")));
+    assert!(home.has(&score(0, total)));
+
+    let page = "/launch/readiness-feasibility";
+    let items = render(
+        &Catalog::load(None)
+            .bundled_version("readiness-feasibility", "en")
+            .unwrap()
+            .body,
+    )
+    .checklist;
+    let p = sup.get(page).await;
+    assert!(p.has(&items[0]));
+    assert!(p.has(&items[items.len() - 1]));
+
+    // Item 1 done, item 2 overdue, item 3 not applicable.
+    let saved = sup
+        .submit(
+            page,
+            "/launch/readiness-feasibility/1",
+            &[
+                ("status", "done"),
+                ("owner", "Ministry focal point"),
+                ("due_on", "2027-03-31"),
+                ("notes", "Signed off by the steering group."),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    sup.submit(
+        page,
+        "/launch/readiness-feasibility/2",
+        &[
+            ("status", "in_progress"),
+            ("owner", "=HYPERLINK(\"http://evil\")"),
+            ("due_on", "2001-01-31"),
+            ("notes", ""),
+        ],
+    )
+    .await;
+    sup.submit(
+        page,
+        "/launch/readiness-feasibility/3",
+        &[
+            ("status", "not_applicable"),
+            ("owner", ""),
+            ("due_on", ""),
+            ("notes", ""),
+        ],
+    )
+    .await;
+    let p = sup.get(page).await;
+    assert!(p.has("Ministry focal point"));
+    assert!(p.has("Signed off by the steering group."));
+    assert!(p.body.contains("value=\"2027-03-31\""));
+
+    let plan = sup.get("/launch").await;
+    assert!(plan.has(&score(1, total - 1)), "{}", plan.body);
+    assert!(plan.has(&text("en", "launch.overdue_title")));
+    assert!(plan.has(&items[1]));
+    assert!(plan.has("2001-01-31"));
+    let home = sup.get("/staff").await;
+    assert!(home.has(&score(1, total - 1)));
+    // The assessment phase has readiness and stakeholder mapping.
+    let catalog = Catalog::load(None);
+    let phase_total: usize = catalog
+        .list("en")
+        .iter()
+        .filter(|p| p.phase == "assessment")
+        .map(|p| render(&p.body).checklist.len())
+        .sum();
+    assert!(plan.has(&score(1, phase_total - 1)));
+
+    // A wrong date is refused with the reason; what was typed stays; nothing is stored.
+    let bad = sup
+        .submit(
+            page,
+            "/launch/readiness-feasibility/4",
+            &[
+                ("status", "done"),
+                ("owner", "Typed owner"),
+                ("due_on", "31/03/2027"),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has(&text("en", "launch.error.due")));
+    assert!(bad.has("Typed owner"));
+    assert!(sup.get("/launch").await.has(&score(1, total - 1)));
+    let bad = sup
+        .submit(
+            page,
+            "/launch/readiness-feasibility/4",
+            &[
+                ("status", "finished"),
+                ("owner", ""),
+                ("due_on", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has(&text("en", "launch.error.item")));
+    // An item that does not exist.
+    let none = sup
+        .submit(
+            page,
+            "/launch/readiness-feasibility/999",
+            &[
+                ("status", "done"),
+                ("owner", ""),
+                ("due_on", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(none.status, 404);
+
+    // Advocates see the plan but may not change it.
+    let a = as_user(&server, "a@example.org").await;
+    let view = a.get(page).await;
+    assert!(view.has("Ministry focal point"));
+    assert!(!view
+        .body
+        .contains("action=\"/launch/readiness-feasibility/1\""));
+    let refused = a
+        .submit(
+            "/launch",
+            "/launch/readiness-feasibility/5",
+            &[
+                ("status", "done"),
+                ("owner", ""),
+                ("due_on", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(sup.get("/launch").await.has(&score(1, total - 1)));
+
+    // CSV: a header in the reader's language, every item, formulas defused.
+    let csv = sup
+        .http
+        .get(format!("{}/launch/plan.csv", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert!(lines[0].starts_with(&text("en", "launch.csv.phase")));
+    assert_eq!(lines.len(), total + 1);
+    assert!(body.contains("Ministry focal point"));
+    assert!(body.contains(&text("en", "launch.status.done")));
+    assert!(body.contains("'=HYPERLINK"));
+    assert!(!body.contains(",=HYPERLINK"));
+}

@@ -85,10 +85,12 @@ pub enum Permission {
     ViewGoals,
     /// Set the program goals' targets.
     SetGoals,
+    /// Update the launch plan: status, owner, due date and notes of checklist items.
+    ManageLaunch,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::StaffHome,
         Permission::ManageUsers,
         Permission::ViewAudit,
@@ -105,6 +107,7 @@ impl Permission {
         Permission::Outreach,
         Permission::ViewGoals,
         Permission::SetGoals,
+        Permission::ManageLaunch,
     ];
 }
 
@@ -148,6 +151,7 @@ const MATRIX: &[(Permission, &[Role])] = &[
         &[Role::Admin, Role::Supervisor, Role::Trainer, Role::Analyst],
     ),
     (Permission::SetGoals, &[Role::Admin]),
+    (Permission::ManageLaunch, &[Role::Admin, Role::Supervisor]),
 ];
 
 /// True when `role` holds `permission`.
@@ -204,6 +208,10 @@ mod tests {
                 !matches!(r, Role::Advocate | Role::CaseManager)
             );
             assert_eq!(allows(r, Permission::SetGoals), r == Role::Admin);
+            assert_eq!(
+                allows(r, Permission::ManageLaunch),
+                matches!(r, Role::Admin | Role::Supervisor)
+            );
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("root"), None);

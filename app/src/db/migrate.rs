@@ -79,6 +79,11 @@ const SQLITE: &[Migration] = &[
         description: "a best practice is published to the library once",
         sql: include_str!("../../migrations/sqlite/0012_unique_published_practice.sql"),
     },
+    Migration {
+        version: 13,
+        description: "the launch plan: status, owner, due date and notes of checklist items",
+        sql: include_str!("../../migrations/sqlite/0013_launch_plan.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -141,6 +146,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         description: "a best practice is published to the library once",
         sql: include_str!("../../migrations/postgres/0012_unique_published_practice.sql"),
+    },
+    Migration {
+        version: 13,
+        description: "the launch plan: status, owner, due date and notes of checklist items",
+        sql: include_str!("../../migrations/postgres/0013_launch_plan.sql"),
     },
 ];
 

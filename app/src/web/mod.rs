@@ -157,6 +157,11 @@ pub fn format_time(ctx: &Ctx, unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Today's date (`YYYY-MM-DD`) in the hotline's time zone.
+pub fn today(ctx: &Ctx) -> String {
+    format_day(ctx, jiff::Timestamp::now().as_second())
+}
+
 /// The day of a Unix time in the deployment's time zone, `YYYY-MM-DD`.
 pub fn format_day(ctx: &Ctx, unix: i64) -> String {
     format_time(ctx, unix).chars().take(10).collect()

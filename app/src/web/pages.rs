@@ -54,6 +54,7 @@ struct StaffHome {
     alerts: Vec<AlertRow>,
     queued: i64,
     overdue: Vec<OverdueRow>,
+    readiness: crate::playbooks::plan_pages::Readiness,
 }
 
 /// An open case task past its due date.
@@ -112,6 +113,7 @@ async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
         alerts,
         queued,
         overdue,
+        readiness: crate::playbooks::plan_pages::readiness(&ctx).await?,
     };
     Ok(Html(t.render()?))
 }
