@@ -86,6 +86,7 @@ fn every_key_the_code_uses_exists() {
         "roundtable.",
         "quiz.",
         "library.",
+        "directory.problem.",
     ];
     let mut checked = 0;
     for f in files {

@@ -537,7 +537,7 @@ pub async fn import(ctx: Ctx, mut form: Multipart) -> Result<Response, AppError>
         Ok(p) => p,
         Err(problems) => {
             return render(
-                problems.iter().map(ToString::to_string).collect(),
+                problems.iter().map(|p| p.text(&ctx.locale)).collect(),
                 None,
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,
