@@ -295,16 +295,14 @@ impl ServicePage {
     }
 }
 
-async fn service_page(
+/// The form for `svc`, a service of the partner named `org_name` (which the caller loaded).
+fn service_page(
     ctx: &Ctx,
     svc: Service,
+    org_name: String,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let org_name = store::organization(&ctx.state.db, &svc.organization_id)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
     let t = ServicePage {
         page: Page::new(ctx, &ctx.t("directory.service")),
         svc,
@@ -319,7 +317,7 @@ async fn service_page(
 
 pub async fn new_service(ctx: Ctx, Path(org): Path<String>) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
-    store::organization(&ctx.state.db, &org)
+    let o = store::organization(&ctx.state.db, &org)
         .await?
         .ok_or(AppError::NotFound)?;
     let svc = Service {
@@ -328,7 +326,7 @@ pub async fn new_service(ctx: Ctx, Path(org): Path<String>) -> Result<Response, 
         status: "active".into(),
         ..Service::default()
     };
-    service_page(&ctx, svc, None, StatusCode::OK).await
+    service_page(&ctx, svc, o.name, None, StatusCode::OK)
 }
 
 pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -336,7 +334,11 @@ pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
     let svc = store::service(&ctx.state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    service_page(&ctx, svc, None, StatusCode::OK).await
+    let org_name = store::organization(&ctx.state.db, &svc.organization_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    service_page(&ctx, svc, org_name, None, StatusCode::OK)
 }
 
 pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response, AppError> {
@@ -380,9 +382,8 @@ pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response,
         email: one("email"),
         url: one("url"),
     };
-    let org_ok = store::organization(&ctx.state.db, &svc.organization_id)
-        .await?
-        .is_some();
+    let org = store::organization(&ctx.state.db, &svc.organization_id).await?;
+    let org_ok = org.is_some();
     let ok = store::is_uuid(&svc.id)
         && org_ok
         && !svc.name.is_empty()
@@ -391,7 +392,14 @@ pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response,
         && crate::config::validate_public_url(&svc.url).is_ok();
     if !ok {
         let msg = ctx.t("directory.error.service");
-        return service_page(&ctx, svc, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        let org_name = org.map(|o| o.name).unwrap_or_default();
+        return service_page(
+            &ctx,
+            svc,
+            org_name,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     store::save_service(&ctx.state.db, &ctx.actor(), &svc).await?;
     Ok(Redirect::to(&format!(
