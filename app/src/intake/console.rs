@@ -894,10 +894,7 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         can_edit: ctx.can(Permission::EditContacts),
         queued: c.status == "queued",
         thread,
-        case_id: sqlx::query_scalar::<_, Option<i64>>("SELECT case_id FROM contacts WHERE id = $1")
-            .bind(id)
-            .fetch_one(&db.pool)
-            .await?,
+        case_id: c.case_id,
         can_open_case: ctx.can(Permission::WorkCases),
     };
     Ok(Html(t.render()?))

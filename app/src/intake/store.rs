@@ -44,6 +44,8 @@ pub struct Contact {
     pub advocate_name: Option<String>,
     pub supervisor_alerted_at: Option<i64>,
     pub call_outcome: Option<String>,
+    /// The case this contact is attached to, if any.
+    pub case_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
@@ -248,7 +250,7 @@ const COLUMNS: &str = "c.id, c.reference, c.channel, c.direction, c.status, c.st
     c.anonymous, c.consent_follow_up, c.red_flags, c.name_enc, c.phone_enc, c.email_enc,
     c.narrative_enc, c.safe_contact_enc, c.voicemail_enc, c.phone_index, c.email_index,
     c.advocate_id, u.display_name, c.supervisor_alerted_at, c.call_outcome, c.created_at,
-    c.updated_at, c.version";
+    c.updated_at, c.version, c.case_id";
 
 fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
     let flags: String = r.try_get(18)?;
@@ -291,6 +293,7 @@ fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
         created_at: r.try_get(31)?,
         updated_at: r.try_get(32)?,
         version: r.try_get(33)?,
+        case_id: r.try_get(34)?,
     })
 }
 
