@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, Event};
 use crate::crypto::Keys;
+use crate::db::fields::{dec, enc, split};
 use crate::db::{now, Db, DbError};
 
 /// A contact with its identifying fields decrypted.
@@ -151,27 +152,11 @@ pub fn new_reference() -> String {
     s
 }
 
-fn enc(keys: &Keys, ctx: &str, v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| keys.fields.encrypt_text(ctx, s))
-}
-
 fn idx(keys: &Keys, domain: &str, v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| keys.index.index(domain, s))
-}
-
-fn dec(keys: &Keys, ctx: &str, v: Option<String>) -> Result<Option<String>, DbError> {
-    match v {
-        None => Ok(None),
-        Some(c) => keys.fields.decrypt_text(ctx, &c).map(Some).map_err(|_| {
-            DbError::Sqlx(sqlx::Error::Decode("a field could not be decrypted".into()))
-        }),
-    }
 }
 
 /// Creates a contact. With a `provider_sid` already known (a repeated webhook delivery),
@@ -253,7 +238,6 @@ const COLUMNS: &str = "c.id, c.reference, c.channel, c.direction, c.status, c.st
     c.updated_at, c.version, c.case_id";
 
 fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
-    let flags: String = r.try_get(18)?;
     Ok(Contact {
         id: r.try_get(0)?,
         reference: r.try_get(1)?,
@@ -273,11 +257,7 @@ fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
         heard_about: r.try_get(15)?,
         anonymous: r.try_get::<i64, _>(16)? != 0,
         consent_follow_up: r.try_get::<i64, _>(17)? != 0,
-        red_flags: flags
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(str::to_string)
-            .collect(),
+        red_flags: split(r.try_get(18)?),
         name: dec(keys, NAME, r.try_get(19)?)?,
         phone: dec(keys, PHONE, r.try_get(20)?)?,
         email: dec(keys, EMAIL, r.try_get(21)?)?,
