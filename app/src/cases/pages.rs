@@ -17,6 +17,7 @@ use crate::auth::{allows, Permission};
 use crate::error::AppError;
 use crate::intake::console::{label_of, opts, regions, Opt};
 use crate::settings::{self, Operations};
+use crate::web::form::{form_pairs, many, one};
 use crate::web::{format_time, Ctx, Page};
 
 /// The typology plus the country's own venues and the admin's additions.
@@ -1143,26 +1144,6 @@ fn local_date(ctx: &Ctx, s: &str, end_of_day: bool) -> Option<i64> {
     } else {
         crate::web::local_timestamp(ctx, s, 0, midnight)
     }
-}
-
-pub(crate) fn form_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("error.bad_request"))
-}
-
-pub(crate) fn one<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(x, _)| x == k)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-fn many(pairs: &[(String, String)], k: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(x, _)| x == k)
-        .map(|(_, v)| v.clone())
-        .collect()
 }
 
 pub async fn add_service(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {

@@ -13,6 +13,7 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::intake::console::{opts, regions, Opt};
 use crate::settings;
+use crate::web::form::{form_pairs, many, one};
 use crate::web::{Ctx, Page};
 
 pub(crate) fn languages(ctx: &Ctx) -> Vec<Opt> {
@@ -343,44 +344,34 @@ pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
 
 pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
-    let pairs = crate::cases::pages::form_pairs(&body)?;
-    let one = |k: &str| {
-        pairs
-            .iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let many = |k: &str, allowed: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = pairs
-            .iter()
-            .filter(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| allowed.contains(&v.as_str()))
-            .collect();
+    let pairs = form_pairs(&body)?;
+    // The known codes chosen, each once, sorted.
+    let chosen = |k: &str, allowed: &[&str]| -> Vec<String> {
+        let mut v = many(&pairs, k);
+        v.retain(|x| allowed.contains(&x.as_str()));
         v.sort();
         v.dedup();
         v
     };
     let langs: Vec<&str> = crate::intake::vocab::INTERPRETER_LANGUAGES.to_vec();
     let svc = Service {
-        id: one("id"),
-        organization_id: one("organization_id"),
-        name: one("name"),
-        description: one("description"),
-        status: if one("status") == "inactive" {
+        id: one(&pairs, "id").to_string(),
+        organization_id: one(&pairs, "organization_id").to_string(),
+        name: one(&pairs, "name").to_string(),
+        description: one(&pairs, "description").to_string(),
+        status: if one(&pairs, "status") == "inactive" {
             "inactive".into()
         } else {
             "active".into()
         },
-        categories: many("categories", CATEGORIES),
-        populations: many("populations", POPULATIONS),
-        languages: many("languages", &langs),
-        area: one("area"),
-        hours: one("hours"),
-        phone: one("phone"),
-        email: one("email"),
-        url: one("url"),
+        categories: chosen("categories", CATEGORIES),
+        populations: chosen("populations", POPULATIONS),
+        languages: chosen("languages", &langs),
+        area: one(&pairs, "area").to_string(),
+        hours: one(&pairs, "hours").to_string(),
+        phone: one(&pairs, "phone").to_string(),
+        email: one(&pairs, "email").to_string(),
+        url: one(&pairs, "url").to_string(),
     };
     let org = store::organization(&ctx.state.db, &svc.organization_id).await?;
     let org_ok = org.is_some();

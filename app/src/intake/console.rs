@@ -507,7 +507,7 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErr
 /// typed value; a save over someone else's newer save is refused, never merged silently.
 pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::EditContacts)?;
-    let pairs = crate::cases::pages::form_pairs(&body)?;
+    let pairs = crate::web::form::form_pairs(&body)?;
     let values = Values::from_pairs(pairs);
     let c = load(&ctx, id).await?;
     let ops = settings::load(&ctx.state.db).await?;
