@@ -695,7 +695,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
                 Err(problems) => {
                     eprintln!("{}", t("cli.directory.import_refused"));
                     for p in problems {
-                        eprintln!("  {p}");
+                        eprintln!("  {}", p.text(msg::locale()));
                     }
                     ExitCode::FAILURE
                 }

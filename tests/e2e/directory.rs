@@ -374,6 +374,29 @@ async fn a_broken_package_is_explained_and_imports_nothing() {
     );
     assert!(err.contains("services.csv:3: name: required"), "{err}");
     assert!(err.contains("schedules.csv:2: : not UTF-8"), "{err}");
+    // In the admin's language, with the same places and values.
+    let dir = fresh.dir_str();
+    let imp = hotline_env(
+        &["directory", "import", pkg.to_str().unwrap(), "--dir", &dir],
+        &[("HOTLINE_LANG", "ja")],
+    );
+    assert!(!imp.status.success());
+    let err = stderr(&imp);
+    assert!(
+        err.contains(&text("ja", "cli.directory.import_refused")),
+        "{err}"
+    );
+    let not_uuid = text("ja", "directory.problem.not_uuid").replace("%{value}", "not-a-uuid");
+    assert!(
+        err.contains(&format!("services.csv:3: id: {not_uuid}")),
+        "{err}"
+    );
+    let required = text("ja", "directory.problem.required");
+    assert!(
+        err.contains(&format!("services.csv:3: name: {required}")),
+        "{err}"
+    );
+    assert!(!err.contains("is not a UUID"), "{err}");
     let db = fresh.db().await;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
         .fetch_one(&db.pool)
@@ -405,7 +428,7 @@ async fn a_broken_package_is_explained_and_imports_nothing() {
         .unwrap();
     assert_eq!(resp.status(), 422);
     let body = resp.text().await.unwrap();
-    assert!(body.contains("broken.json:3:"), "{body}");
+    assert!(body.contains("broken.json:3: : not valid JSON: "), "{body}");
 }
 
 #[tokio::test]

@@ -88,6 +88,7 @@ fn every_key_the_code_uses_exists() {
         "library.",
         "playbook.",
         "launch.",
+        "directory.problem.",
     ];
     let mut checked = 0;
     for f in files {

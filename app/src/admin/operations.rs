@@ -217,7 +217,7 @@ fn workflow_text(ops: &Operations) -> String {
 
 pub async fn save_settings(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageSettings)?;
-    let pairs = crate::cases::pages::form_pairs(&body)?;
+    let pairs = crate::web::form::form_pairs(&body)?;
     let mut v: HashMap<String, String> = pairs.into_iter().collect();
     let token = v.remove("auth_token").unwrap_or_default();
     v.remove("_csrf");

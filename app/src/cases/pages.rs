@@ -17,6 +17,7 @@ use crate::auth::{allows, Permission};
 use crate::error::AppError;
 use crate::intake::console::{label_of, opts, regions, Opt};
 use crate::settings::{self, Operations};
+use crate::web::form::{form_pairs, many, one};
 use crate::web::{format_time, Ctx, Page};
 
 /// The typology plus the country's own venues and the admin's additions.
@@ -217,20 +218,34 @@ pub struct ConsentView {
 }
 
 pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
-    render_detail(&ctx, id, None, StatusCode::OK).await
+    let (_, c) = visible(&ctx, id).await?;
+    let ops = settings::load(&ctx.state.db).await?;
+    render_detail(&ctx, &c, &ops, None, StatusCode::OK).await
 }
 
+/// The case page again with `msg`, for a form that was refused.
+async fn refuse(
+    ctx: &Ctx,
+    c: &Case,
+    msg: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let ops = settings::load(&ctx.state.db).await?;
+    render_detail(ctx, c, &ops, Some(msg), status).await
+}
+
+/// The page of case `c` (already checked visible to the user) with the settings `ops`.
 async fn render_detail(
     ctx: &Ctx,
-    id: i64,
+    c: &Case,
+    ops: &Operations,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let (_, c) = visible(ctx, id).await?;
+    let id = c.id;
     let db = &ctx.state.db;
     let keys = &ctx.state.keys;
     audit::record_now(db, &ctx.actor(), Event::new("case.view").target("case", id)).await?;
-    let ops = settings::load(db).await?;
     let code = |prefix: &str, v: &Option<String>| {
         v.as_deref()
             .map(|x| ctx.t(&format!("{prefix}.{x}")))
@@ -251,11 +266,11 @@ async fn render_detail(
         },
         Field {
             label: ctx.t("case.field.venue"),
-            value: label_of(&venues(ctx, &ops), &c.venue),
+            value: label_of(&venues(ctx, ops), &c.venue),
         },
         Field {
             label: ctx.t("contact.field.region"),
-            value: label_of(&regions(ctx, &ops), &c.region),
+            value: label_of(&regions(ctx, ops), &c.region),
         },
         Field {
             label: ctx.t("case.field.assigned"),
@@ -294,9 +309,9 @@ async fn render_detail(
         );
     }
     fields.retain(|f| !f.value.is_empty());
-    let people = store::people_of(db, keys, id)
-        .await?
-        .into_iter()
+    let people_rows = store::people_of(db, keys, id).await?;
+    let people = people_rows
+        .iter()
         .map(|p| {
             let mut facts = Vec::new();
             if let Some(a) = &p.age_band {
@@ -316,9 +331,9 @@ async fn render_detail(
             }
             PersonView {
                 kind: ctx.t(&format!("case.person.{}", p.kind)),
-                name: p.name.unwrap_or_default(),
+                name: p.name.clone().unwrap_or_default(),
                 facts: facts.join(" · "),
-                details: p.details.unwrap_or_default(),
+                details: p.details.clone().unwrap_or_default(),
             }
         })
         .collect();
@@ -553,8 +568,7 @@ async fn render_detail(
             })
             .collect()
     };
-    let people_rows = store::people_of(db, keys, id).await?;
-    let duties = store::applicable_duties(&c, &people_rows, &ops.duties())
+    let duties = store::applicable_duties(c, &people_rows, &ops.duties())
         .into_iter()
         .map(|(when, duty)| ctx.t(&format!("case.duty.{when}.{duty}")))
         .collect();
@@ -912,11 +926,11 @@ pub async fn change_status(
                 ("to", &ctx.t(&format!("case.status.{}", safe_code(&f.to)))),
             ],
         );
-        return render_detail(&ctx, id, Some(msg), StatusCode::CONFLICT).await;
+        return render_detail(&ctx, &c, &ops, Some(msg), StatusCode::CONFLICT).await;
     }
     if f.to == "closed" && !vocab::CLOSURE_REASONS.contains(&f.closure_reason.as_str()) {
         let msg = ctx.t("case.error.closure_reason");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render_detail(&ctx, &c, &ops, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     store::transition(
         &ctx.state.db,
@@ -977,12 +991,12 @@ pub async fn attach_contact(
     Path(id): Path<i64>,
     Form(f): Form<AttachForm>,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     if store::attach_contact(&ctx.state.db, &ctx.actor(), id, &f.reference).await? {
         Ok(Redirect::to(&format!("/cases/{id}?notice=contact_attached")).into_response())
     } else {
         let msg = ctx.t("case.error.attach");
-        render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+        refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await
     }
 }
 
@@ -1010,7 +1024,7 @@ pub async fn add_person(
     Path(id): Path<i64>,
     Form(f): Form<PersonForm>,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let ok = vocab::PERSON_KINDS.contains(&f.kind.as_str())
         && (f.age_band.is_empty() || vocab::AGE_BANDS.contains(&f.age_band.as_str()))
@@ -1021,7 +1035,7 @@ pub async fn add_person(
         && f.languages.chars().count() <= 200;
     if !ok {
         let msg = ctx.t("case.error.person");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let minor = f.minor.is_some() || matches!(f.age_band.as_str(), "under_12" | "12_17");
     let person = Person {
@@ -1055,10 +1069,10 @@ pub async fn add_note(
     Path(id): Path<i64>,
     Form(f): Form<NoteForm>,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     if f.body.trim().is_empty() || f.body.chars().count() > 20_000 {
         let msg = ctx.t("case.error.note");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     store::add_note(&ctx.state.db, &ctx.state.keys, &ctx.actor(), id, &f.body).await?;
     Ok(Redirect::to(&format!("/cases/{id}?notice=note_added#notes")).into_response())
@@ -1077,13 +1091,13 @@ pub async fn add_task(
     Path(id): Path<i64>,
     Form(f): Form<TaskForm>,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     // Due at the end of that day in the hotline's time zone.
     let due = local_date(&ctx, &f.due, true);
     let title_ok = !f.title.trim().is_empty() && f.title.chars().count() <= 300;
     let (Some(due), true) = (due, title_ok) else {
         let msg = ctx.t("case.error.task");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let assignee = match f.assigned_to.parse::<i64>() {
         Ok(uid) => {
@@ -1092,7 +1106,7 @@ pub async fn add_task(
                 .is_some_and(|u| u.active && allows(u.role, Permission::WorkCases));
             if !ok {
                 let msg = ctx.t("case.error.task");
-                return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+                return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             Some(uid)
         }
@@ -1132,28 +1146,8 @@ fn local_date(ctx: &Ctx, s: &str, end_of_day: bool) -> Option<i64> {
     }
 }
 
-pub(crate) fn form_pairs(body: &Bytes) -> Result<Vec<(String, String)>, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| AppError::BadRequest("error.bad_request"))
-}
-
-pub(crate) fn one<'a>(pairs: &'a [(String, String)], k: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(x, _)| x == k)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
-}
-
-fn many(pairs: &[(String, String)], k: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(x, _)| x == k)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
 pub async fn add_service(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let f = form_pairs(&body)?;
     let kind = one(&f, "service_type");
     let num = |k: &str| -> Result<Option<i64>, ()> {
@@ -1190,7 +1184,7 @@ pub async fn add_service(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<R
         }
         _ => {
             let msg = ctx.t("case.error.service");
-            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -1200,7 +1194,7 @@ pub async fn add_emergency(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let f = form_pairs(&body)?;
     let kind = one(&f, "kind");
     let date = local_date(&ctx, one(&f, "date"), false);
@@ -1227,13 +1221,13 @@ pub async fn add_emergency(
         }
         _ => {
             let msg = ctx.t("case.error.emergency");
-            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
 
 pub async fn add_consent(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let f = form_pairs(&body)?;
     let scope: Vec<String> = vocab::CONSENT_SCOPES
         .iter()
@@ -1255,7 +1249,7 @@ pub async fn add_consent(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<R
         }
         _ => {
             let msg = ctx.t("case.error.consent");
-            render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
+            refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -1286,6 +1280,8 @@ pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
         .collect();
     let notes = one(&f, "notes");
     let fail = |key: &str| ctx.t(key);
+    // Settings loaded to check a legal duty serve the refused page too.
+    let mut ops = None;
     let problem = if !vocab::RECIPIENTS.contains(&authority)
         || !vocab::LEGAL_BASES.contains(&basis)
         || fields.is_empty()
@@ -1301,16 +1297,21 @@ pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
                     .then(|| fail("case.error.no_consent"))
             }
             "legal_duty" => {
-                let ops = settings::load(db).await?;
+                let loaded = settings::load(db).await?;
                 let people = store::people_of(db, &ctx.state.keys, id).await?;
-                let duties = store::applicable_duties(&c, &people, &ops.duties());
+                let duties = store::applicable_duties(&c, &people, &loaded.duties());
+                ops = Some(loaded);
                 (!duties.iter().any(|(_, d)| d == authority)).then(|| fail("case.error.no_duty"))
             }
             _ => (!(c.crisis && c.status != "closed")).then(|| fail("case.error.no_danger")),
         }
     };
     if let Some(msg) = problem {
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        let ops = match ops {
+            Some(o) => o,
+            None => settings::load(&ctx.state.db).await?,
+        };
+        return render_detail(&ctx, &c, &ops, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let r = store::Report {
         authority: authority.to_string(),
@@ -1332,7 +1333,7 @@ pub async fn add_referral(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let f = form_pairs(&body)?;
     let kind = one(&f, "kind");
     let service_id = one(&f, "service_id");
@@ -1344,7 +1345,7 @@ pub async fn add_referral(
     if !store::REFERRAL_KINDS.contains(&kind) || service.is_none() || reason.chars().count() > 1_000
     {
         let msg = ctx.t("case.error.referral");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     // A warm transfer only to a partner that takes them.
     if kind == "warm_transfer" {
@@ -1357,7 +1358,7 @@ pub async fn add_referral(
             .is_some_and(|o| o.accepts_warm_transfers);
         if !takes {
             let msg = ctx.t("case.error.no_warm_transfer");
-            return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     }
     let consents = store::consents_of(db, id).await?;
@@ -1378,7 +1379,7 @@ pub async fn add_referral(
             "case.error.referral_consent"
         };
         let msg = ctx.t(key);
-        return render_detail(&ctx, id, Some(msg), StatusCode::FORBIDDEN).await;
+        return refuse(&ctx, &c, msg, StatusCode::FORBIDDEN).await;
     };
     store::add_referral(
         db,
@@ -1399,13 +1400,13 @@ pub async fn referral_status(
     Path((id, referral)): Path<(i64, i64)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    visible(&ctx, id).await?;
+    let (_, c) = visible(&ctx, id).await?;
     let f = form_pairs(&body)?;
     let status = one(&f, "status");
     let outcome = one(&f, "outcome");
     if !store::REFERRAL_STATUSES.contains(&status) || outcome.chars().count() > 2_000 {
         let msg = ctx.t("case.error.referral");
-        return render_detail(&ctx, id, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(&ctx, &c, msg, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let outcome = (!outcome.is_empty()).then_some(outcome);
     if !store::set_referral_status(

@@ -10,6 +10,7 @@ use crate::audit::{self, Actor, Event};
 use crate::auth::users::User;
 use crate::auth::Role;
 use crate::crypto::Keys;
+use crate::db::fields::{dec, enc, split};
 use crate::db::{now, Db, DbError};
 
 const SUMMARY: &str = "cases.summary";
@@ -80,29 +81,6 @@ fn access(user: &User, first_bind: usize) -> (String, Vec<i64>) {
         ),
         _ => ("1 = 0".into(), vec![]),
     }
-}
-
-fn split(s: String) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn dec(keys: &Keys, ctx: &str, v: Option<String>) -> Result<Option<String>, DbError> {
-    match v {
-        None => Ok(None),
-        Some(c) => keys.fields.decrypt_text(ctx, &c).map(Some).map_err(|_| {
-            DbError::Sqlx(sqlx::Error::Decode("a field could not be decrypted".into()))
-        }),
-    }
-}
-
-fn enc(keys: &Keys, ctx: &str, v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| keys.fields.encrypt_text(ctx, s))
 }
 
 const COLUMNS: &str = "c.id, c.number, c.status, c.closure_reason, c.region, c.case_type, c.venue,

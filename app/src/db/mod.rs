@@ -5,6 +5,7 @@
 //! timestamps are UTC Unix seconds, so rows decode the same way on both backends.
 //! Dialect-specific SQL is kept in this module, marked as such.
 
+pub mod fields;
 mod migrate;
 
 use std::str::FromStr;

@@ -21,22 +21,55 @@ pub struct Package {
     pub services: Vec<Service>,
 }
 
-/// One problem found in an import, naming where it is.
+/// One problem found in an import, naming where it is. What is wrong is a locale key with
+/// its arguments, rendered in the reader's language by [`Problem::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
     /// 1-based line in the file (the header is line 1), 0 when not known.
     pub line: u64,
     pub field: String,
-    pub message: String,
+    /// A `directory.problem.*` key.
+    pub key: &'static str,
+    /// The key's `%{name}` arguments.
+    pub args: Vec<(&'static str, String)>,
 }
 
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
+impl Problem {
+    fn new(
+        file: impl Into<String>,
+        line: u64,
+        field: impl Into<String>,
+        key: &'static str,
+    ) -> Problem {
+        Problem {
+            file: file.into(),
+            line,
+            field: field.into(),
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    fn arg(mut self, name: &'static str, value: impl Into<String>) -> Problem {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// What is wrong, in `locale`.
+    pub fn message(&self, locale: &str) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::i18n::tr_with(locale, self.key, &args)
+    }
+
+    /// `file:line: field: message`, in `locale`.
+    pub fn text(&self, locale: &str) -> String {
+        format!(
             "{}:{}: {}: {}",
-            self.file, self.line, self.field, self.message
+            self.file,
+            self.line,
+            self.field,
+            self.message(locale)
         )
     }
 }
@@ -306,12 +339,7 @@ fn read_csv(
             .map(|x| x.trim().trim_start_matches('\u{feff}').to_string())
             .collect(),
         Err(e) => {
-            problems.push(Problem {
-                file: file.into(),
-                line: 1,
-                field: String::new(),
-                message: csv_message(&e),
-            });
+            problems.push(csv_problem(file, 1, &e));
             return Vec::new();
         }
     };
@@ -330,26 +358,26 @@ fn read_csv(
                         .collect(),
                 ));
             }
-            Err(e) => problems.push(Problem {
-                file: file.into(),
-                line: e.position().map_or(0, |p| p.line() + 1),
-                field: String::new(),
-                message: csv_message(&e),
-            }),
+            Err(e) => problems.push(csv_problem(
+                file,
+                e.position().map_or(0, |p| p.line() + 1),
+                &e,
+            )),
         }
     }
     out
 }
 
-fn csv_message(e: &csv::Error) -> String {
+fn csv_problem(file: &str, line: u64, e: &csv::Error) -> Problem {
+    let at = |key| Problem::new(file, line, "", key);
     match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text (save the file as UTF-8)".into(),
+        csv::ErrorKind::Utf8 { .. } => at("directory.problem.not_utf8"),
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => {
-            format!("{len} fields where the header has {expected_len}")
-        }
-        _ => e.to_string(),
+        } => at("directory.problem.ragged")
+            .arg("fields", len.to_string())
+            .arg("expected", expected_len.to_string()),
+        _ => at("directory.problem.unreadable").arg("error", e.to_string()),
     }
 }
 
@@ -357,19 +385,19 @@ fn csv_message(e: &csv::Error) -> String {
 pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Problem>> {
     let mut problems = Vec::new();
     if !files.contains_key("datapackage.json") {
-        problems.push(Problem {
-            file: "datapackage.json".into(),
-            line: 0,
-            field: String::new(),
-            message: "missing".into(),
-        });
+        problems.push(Problem::new(
+            "datapackage.json",
+            0,
+            "",
+            "directory.problem.missing",
+        ));
     } else if serde_json::from_slice::<serde_json::Value>(&files["datapackage.json"]).is_err() {
-        problems.push(Problem {
-            file: "datapackage.json".into(),
-            line: 0,
-            field: String::new(),
-            message: "not valid JSON".into(),
-        });
+        problems.push(Problem::new(
+            "datapackage.json",
+            0,
+            "",
+            "directory.problem.not_json",
+        ));
     }
     // HSDS 3.0 names files in the plural; drafts and some tools use the singular.
     let table = |name: &str, required: bool, problems: &mut Vec<Problem>| {
@@ -387,12 +415,12 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             Some((found_name, b)) => read_csv(&found_name, b, problems),
             None => {
                 if required {
-                    problems.push(Problem {
-                        file: file.clone(),
-                        line: 0,
-                        field: String::new(),
-                        message: "missing".into(),
-                    });
+                    problems.push(Problem::new(
+                        file.clone(),
+                        0,
+                        "",
+                        "directory.problem.missing",
+                    ));
                 }
                 Vec::new()
             }
@@ -419,22 +447,19 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
      -> bool {
         if value.is_empty() {
             if required {
-                problems.push(Problem {
-                    file: file.into(),
+                problems.push(Problem::new(
+                    file,
                     line,
-                    field: field.into(),
-                    message: "required".into(),
-                });
+                    field,
+                    "directory.problem.required",
+                ));
             }
             return false;
         }
         if !is_uuid(value) {
-            problems.push(Problem {
-                file: file.into(),
-                line,
-                field: field.into(),
-                message: format!("\"{value}\" is not a UUID"),
-            });
+            problems.push(
+                Problem::new(file, line, field, "directory.problem.not_uuid").arg("value", value),
+            );
             return false;
         }
         true
@@ -446,12 +471,12 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         check_id("organizations.csv", *line, "id", &id, true, &mut problems);
         let name = get(r, "name");
         if name.is_empty() {
-            problems.push(Problem {
-                file: "organizations.csv".into(),
-                line: *line,
-                field: "name".into(),
-                message: "required".into(),
-            });
+            problems.push(Problem::new(
+                "organizations.csv",
+                *line,
+                "name",
+                "directory.problem.required",
+            ));
         }
         organizations.push(Organization {
             id,
@@ -477,32 +502,38 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             &mut problems,
         ) && !org_ids.contains(&org)
         {
-            problems.push(Problem {
-                file: "services.csv".into(),
-                line: *line,
-                field: "organization_id".into(),
-                message: format!("no organization {org} in organizations.csv"),
-            });
+            problems.push(
+                Problem::new(
+                    "services.csv",
+                    *line,
+                    "organization_id",
+                    "directory.problem.unknown_organization",
+                )
+                .arg("id", &org),
+            );
         }
         let name = get(r, "name");
         if name.is_empty() {
-            problems.push(Problem {
-                file: "services.csv".into(),
-                line: *line,
-                field: "name".into(),
-                message: "required".into(),
-            });
+            problems.push(Problem::new(
+                "services.csv",
+                *line,
+                "name",
+                "directory.problem.required",
+            ));
         }
         let status = match get(r, "status").as_str() {
             "" | "active" => "active".to_string(),
             "inactive" | "defunct" | "temporarily closed" => "inactive".to_string(),
             other => {
-                problems.push(Problem {
-                    file: "services.csv".into(),
-                    line: *line,
-                    field: "status".into(),
-                    message: format!("unknown status \"{other}\""),
-                });
+                problems.push(
+                    Problem::new(
+                        "services.csv",
+                        *line,
+                        "status",
+                        "directory.problem.unknown_status",
+                    )
+                    .arg("value", other),
+                );
                 String::new()
             }
         };
@@ -534,12 +565,15 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         match service_index.get(&sid) {
             Some(i) => Some(*i),
             None => {
-                problems.push(Problem {
-                    file: file.into(),
-                    line,
-                    field: "service_id".into(),
-                    message: format!("no service {sid} in services.csv"),
-                });
+                problems.push(
+                    Problem::new(
+                        file,
+                        line,
+                        "service_id",
+                        "directory.problem.unknown_service",
+                    )
+                    .arg("id", &sid),
+                );
                 None
             }
         }
@@ -551,12 +585,15 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                 services[i].phone = get(r, "number");
             }
         } else if !oid.is_empty() && !org_ids.contains(&oid) {
-            problems.push(Problem {
-                file: "phones.csv".into(),
-                line: *line,
-                field: "organization_id".into(),
-                message: format!("no organization {oid} in organizations.csv"),
-            });
+            problems.push(
+                Problem::new(
+                    "phones.csv",
+                    *line,
+                    "organization_id",
+                    "directory.problem.unknown_organization",
+                )
+                .arg("id", &oid),
+            );
         }
     }
     for (line, r) in &language_rows {
@@ -616,12 +653,15 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             continue;
         }
         let Some(code) = term_codes.get(&term) else {
-            problems.push(Problem {
-                file: "attributes.csv".into(),
-                line: *line,
-                field: "taxonomy_term_id".into(),
-                message: format!("no taxonomy term {term} in taxonomy_terms.csv"),
-            });
+            problems.push(
+                Problem::new(
+                    "attributes.csv",
+                    *line,
+                    "taxonomy_term_id",
+                    "directory.problem.unknown_term",
+                )
+                .arg("id", &term),
+            );
             continue;
         };
         let Some(code) = code else { continue };
@@ -634,35 +674,41 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
         match entity.as_str() {
             "organization" => {
                 let Some(o) = organizations.iter_mut().find(|o| o.id == link) else {
-                    problems.push(Problem {
-                        file: "attributes.csv".into(),
-                        line: *line,
-                        field: "link_id".into(),
-                        message: format!("no organization {link}"),
-                    });
+                    problems.push(
+                        Problem::new(
+                            "attributes.csv",
+                            *line,
+                            "link_id",
+                            "directory.problem.no_organization",
+                        )
+                        .arg("id", &link),
+                    );
                     continue;
                 };
                 match code.as_str() {
                     "vetting_tier" => match value.parse::<i64>() {
                         Ok(t) if (1..=4).contains(&t) => o.vetting_tier = Some(t),
-                        _ => problems.push(Problem {
-                            file: "attributes.csv".into(),
-                            line: *line,
-                            field: "value".into(),
-                            message: "a vetting tier is 1, 2, 3 or 4".into(),
-                        }),
+                        _ => problems.push(Problem::new(
+                            "attributes.csv",
+                            *line,
+                            "value",
+                            "directory.problem.vetting_tier",
+                        )),
                     },
                     "accepts_warm_transfers" => o.accepts_warm_transfers = value == "true",
                     "last_verified" => {
                         if value.parse::<jiff::civil::Date>().is_ok() {
                             o.last_verified = Some(value);
                         } else {
-                            problems.push(Problem {
-                                file: "attributes.csv".into(),
-                                line: *line,
-                                field: "value".into(),
-                                message: format!("\"{value}\" is not a date YYYY-MM-DD"),
-                            });
+                            problems.push(
+                                Problem::new(
+                                    "attributes.csv",
+                                    *line,
+                                    "value",
+                                    "directory.problem.not_date",
+                                )
+                                .arg("value", &value),
+                            );
                         }
                     }
                     _ => {}
@@ -670,12 +716,15 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
             }
             "service" => {
                 let Some(i) = service_index.get(&link) else {
-                    problems.push(Problem {
-                        file: "attributes.csv".into(),
-                        line: *line,
-                        field: "link_id".into(),
-                        message: format!("no service {link}"),
-                    });
+                    problems.push(
+                        Problem::new(
+                            "attributes.csv",
+                            *line,
+                            "link_id",
+                            "directory.problem.no_service",
+                        )
+                        .arg("id", &link),
+                    );
                     continue;
                 };
                 if let Some(c) = code
@@ -690,12 +739,15 @@ pub fn from_tabular(files: &BTreeMap<String, Vec<u8>>) -> Result<Package, Vec<Pr
                     services[*i].populations.push(p.to_string());
                 }
             }
-            other => problems.push(Problem {
-                file: "attributes.csv".into(),
-                line: *line,
-                field: "link_entity".into(),
-                message: format!("unknown link_entity \"{other}\""),
-            }),
+            other => problems.push(
+                Problem::new(
+                    "attributes.csv",
+                    *line,
+                    "link_entity",
+                    "directory.problem.unknown_link_entity",
+                )
+                .arg("value", other),
+            ),
         }
     }
     duplicates(&organizations, &services, &mut problems);
@@ -713,23 +765,18 @@ fn duplicates(orgs: &[Organization], services: &[Service], problems: &mut Vec<Pr
     let mut seen = BTreeSet::new();
     for o in orgs {
         if !seen.insert(&o.id) {
-            problems.push(Problem {
-                file: "organizations.csv".into(),
-                line: 0,
-                field: "id".into(),
-                message: format!("{} appears twice", o.id),
-            });
+            problems.push(
+                Problem::new("organizations.csv", 0, "id", "directory.problem.twice")
+                    .arg("id", &o.id),
+            );
         }
     }
     let mut seen = BTreeSet::new();
     for s in services {
         if !seen.insert(&s.id) {
-            problems.push(Problem {
-                file: "services.csv".into(),
-                line: 0,
-                field: "id".into(),
-                message: format!("{} appears twice", s.id),
-            });
+            problems.push(
+                Problem::new("services.csv", 0, "id", "directory.problem.twice").arg("id", &s.id),
+            );
         }
     }
 }
@@ -801,20 +848,14 @@ pub fn to_json(p: &Package) -> String {
 /// Reads HSDS JSON written by [`to_json`] (or by another tool in the same shape).
 pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        vec![Problem {
-            file: file.into(),
-            line: 0,
-            field: String::new(),
-            message: format!("not UTF-8 text at byte {}", e.valid_up_to()),
-        }]
+        vec![Problem::new(file, 0, "", "directory.problem.not_utf8_at")
+            .arg("byte", e.valid_up_to().to_string())]
     })?;
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        vec![Problem {
-            file: file.into(),
-            line: e.line() as u64,
-            field: String::new(),
-            message: e.to_string(),
-        }]
+        vec![
+            Problem::new(file, e.line() as u64, "", "directory.problem.bad_json")
+                .arg("error", e.to_string()),
+        ]
     })?;
     // Turn the nested JSON into the tabular rows, then reuse the tabular checks.
     let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
@@ -832,12 +873,12 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
         .and_then(|a| a.as_array())
         .unwrap_or(&empty);
     if v.get("organizations").and_then(|a| a.as_array()).is_none() {
-        return Err(vec![Problem {
-            file: file.into(),
-            line: 0,
-            field: "organizations".into(),
-            message: "required (an array)".into(),
-        }]);
+        return Err(vec![Problem::new(
+            file,
+            0,
+            "organizations",
+            "directory.problem.required_array",
+        )]);
     }
     for o in orgs {
         let oid = s(&o["id"]);
@@ -950,7 +991,7 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
                 file: file.into(),
                 line: 0,
                 field: format!("{}.{}", p.file.trim_end_matches(".csv"), p.field),
-                message: p.message,
+                ..p
             })
             .collect()
     })
@@ -1038,20 +1079,16 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// base names; a bomb or a broken archive is refused).
 pub fn files_from_zip(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Vec<Problem>> {
     use std::io::Read;
-    let problem = |message: String| {
-        vec![Problem {
-            file: file.into(),
-            line: 0,
-            field: String::new(),
-            message,
-        }]
-    };
+    let problem =
+        |key: &'static str, error: String| vec![Problem::new(file, 0, "", key).arg("error", error)];
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| problem(format!("not a readable zip file: {e}")))?;
+        .map_err(|e| problem("directory.problem.not_zip", e.to_string()))?;
     let mut out = BTreeMap::new();
     let mut total = 0u64;
     for i in 0..archive.len().min(200) {
-        let mut entry = archive.by_index(i).map_err(|e| problem(e.to_string()))?;
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| problem("directory.problem.unreadable", e.to_string()))?;
         let name = entry
             .name()
             .map(|n| n.rsplit('/').next().unwrap_or("").to_string())
@@ -1061,14 +1098,19 @@ pub fn files_from_zip(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u
         }
         total = total.saturating_add(entry.size());
         if total > MAX_UNPACKED {
-            return Err(problem("the package is too large".into()));
+            return Err(vec![Problem::new(
+                file,
+                0,
+                "",
+                "directory.problem.too_large",
+            )]);
         }
         let mut data = Vec::new();
         entry
             .by_ref()
             .take(MAX_UNPACKED)
             .read_to_end(&mut data)
-            .map_err(|e| problem(e.to_string()))?;
+            .map_err(|e| problem("directory.problem.unreadable", e.to_string()))?;
         out.insert(name, data);
     }
     Ok(out)
@@ -1147,7 +1189,7 @@ mod tests {
             b"id,service_id,code\r\n\xff\xfe,x,y\r\n".to_vec(),
         );
         let problems = from_tabular(&files).unwrap_err();
-        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        let text: Vec<String> = problems.iter().map(|p| p.text("en")).collect();
         assert!(
             text.contains(&"services.csv:2: id: \"not-a-uuid\" is not a UUID".to_string()),
             "{text:?}"
@@ -1165,6 +1207,21 @@ mod tests {
             text.iter()
                 .any(|t| t.starts_with("languages.csv:2: : not UTF-8")),
             "{text:?}"
+        );
+        // The same problems in the reader's language, with the same arguments.
+        let ja: Vec<String> = problems.iter().map(|p| p.text("ja")).collect();
+        assert!(
+            ja.contains(&"services.csv:2: id: 「not-a-uuid」は UUID ではありません".to_string()),
+            "{ja:?}"
+        );
+        assert!(
+            ja.contains(&"services.csv:3: name: 必須項目です".to_string()),
+            "{ja:?}"
+        );
+        let es: Vec<String> = problems.iter().map(|p| p.text("es")).collect();
+        assert!(
+            es.contains(&"services.csv:2: id: «not-a-uuid» no es un UUID".to_string()),
+            "{es:?}"
         );
     }
 }

@@ -13,7 +13,8 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::intake::console::{opts, regions, Opt};
 use crate::settings;
-use crate::web::{Ctx, Page};
+use crate::web::form::{form_pairs, many, one};
+use crate::web::{today, Ctx, Page};
 
 pub(crate) fn languages(ctx: &Ctx) -> Vec<Opt> {
     crate::intake::vocab::INTERPRETER_LANGUAGES
@@ -139,12 +140,6 @@ impl OrgPage {
     pub fn tier_is(&self, t: &i64) -> bool {
         self.org.vetting_tier == Some(*t)
     }
-}
-
-fn today(ctx: &Ctx) -> String {
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    jiff::Timestamp::now().to_zoned(tz).date().to_string()
 }
 
 fn org_page(
@@ -295,16 +290,14 @@ impl ServicePage {
     }
 }
 
-async fn service_page(
+/// The form for `svc`, a service of the partner named `org_name` (which the caller loaded).
+fn service_page(
     ctx: &Ctx,
     svc: Service,
+    org_name: String,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let org_name = store::organization(&ctx.state.db, &svc.organization_id)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
     let t = ServicePage {
         page: Page::new(ctx, &ctx.t("directory.service")),
         svc,
@@ -319,7 +312,7 @@ async fn service_page(
 
 pub async fn new_service(ctx: Ctx, Path(org): Path<String>) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
-    store::organization(&ctx.state.db, &org)
+    let o = store::organization(&ctx.state.db, &org)
         .await?
         .ok_or(AppError::NotFound)?;
     let svc = Service {
@@ -328,7 +321,7 @@ pub async fn new_service(ctx: Ctx, Path(org): Path<String>) -> Result<Response, 
         status: "active".into(),
         ..Service::default()
     };
-    service_page(&ctx, svc, None, StatusCode::OK).await
+    service_page(&ctx, svc, o.name, None, StatusCode::OK)
 }
 
 pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -336,53 +329,46 @@ pub async fn edit_service(ctx: Ctx, Path(id): Path<String>) -> Result<Response, 
     let svc = store::service(&ctx.state.db, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    service_page(&ctx, svc, None, StatusCode::OK).await
+    let org_name = store::organization(&ctx.state.db, &svc.organization_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    service_page(&ctx, svc, org_name, None, StatusCode::OK)
 }
 
 pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
-    let pairs = crate::cases::pages::form_pairs(&body)?;
-    let one = |k: &str| {
-        pairs
-            .iter()
-            .find(|(x, _)| x == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
-    let many = |k: &str, allowed: &[&str]| -> Vec<String> {
-        let mut v: Vec<String> = pairs
-            .iter()
-            .filter(|(x, _)| x == k)
-            .map(|(_, v)| v.clone())
-            .filter(|v| allowed.contains(&v.as_str()))
-            .collect();
+    let pairs = form_pairs(&body)?;
+    // The known codes chosen, each once, sorted.
+    let chosen = |k: &str, allowed: &[&str]| -> Vec<String> {
+        let mut v = many(&pairs, k);
+        v.retain(|x| allowed.contains(&x.as_str()));
         v.sort();
         v.dedup();
         v
     };
     let langs: Vec<&str> = crate::intake::vocab::INTERPRETER_LANGUAGES.to_vec();
     let svc = Service {
-        id: one("id"),
-        organization_id: one("organization_id"),
-        name: one("name"),
-        description: one("description"),
-        status: if one("status") == "inactive" {
+        id: one(&pairs, "id").to_string(),
+        organization_id: one(&pairs, "organization_id").to_string(),
+        name: one(&pairs, "name").to_string(),
+        description: one(&pairs, "description").to_string(),
+        status: if one(&pairs, "status") == "inactive" {
             "inactive".into()
         } else {
             "active".into()
         },
-        categories: many("categories", CATEGORIES),
-        populations: many("populations", POPULATIONS),
-        languages: many("languages", &langs),
-        area: one("area"),
-        hours: one("hours"),
-        phone: one("phone"),
-        email: one("email"),
-        url: one("url"),
+        categories: chosen("categories", CATEGORIES),
+        populations: chosen("populations", POPULATIONS),
+        languages: chosen("languages", &langs),
+        area: one(&pairs, "area").to_string(),
+        hours: one(&pairs, "hours").to_string(),
+        phone: one(&pairs, "phone").to_string(),
+        email: one(&pairs, "email").to_string(),
+        url: one(&pairs, "url").to_string(),
     };
-    let org_ok = store::organization(&ctx.state.db, &svc.organization_id)
-        .await?
-        .is_some();
+    let org = store::organization(&ctx.state.db, &svc.organization_id).await?;
+    let org_ok = org.is_some();
     let ok = store::is_uuid(&svc.id)
         && org_ok
         && !svc.name.is_empty()
@@ -391,7 +377,14 @@ pub async fn save_service(ctx: Ctx, body: axum::body::Bytes) -> Result<Response,
         && crate::config::validate_public_url(&svc.url).is_ok();
     if !ok {
         let msg = ctx.t("directory.error.service");
-        return service_page(&ctx, svc, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        let org_name = org.map(|o| o.name).unwrap_or_default();
+        return service_page(
+            &ctx,
+            svc,
+            org_name,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     }
     store::save_service(&ctx.state.db, &ctx.actor(), &svc).await?;
     Ok(Redirect::to(&format!(
@@ -537,7 +530,7 @@ pub async fn import(ctx: Ctx, mut form: Multipart) -> Result<Response, AppError>
         Ok(p) => p,
         Err(problems) => {
             return render(
-                problems.iter().map(ToString::to_string).collect(),
+                problems.iter().map(|p| p.text(&ctx.locale)).collect(),
                 None,
                 false,
                 StatusCode::UNPROCESSABLE_ENTITY,

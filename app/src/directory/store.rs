@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, Event};
+use crate::db::fields::split;
 use crate::db::{now, Db, DbError};
 
 /// Service categories (labels `directory.category.<code>`).
@@ -83,13 +84,6 @@ pub fn is_uuid(s: &str) -> bool {
             .iter()
             .zip(&parts)
             .all(|(n, p)| p.len() == *n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-fn split(s: String) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 fn org_row(r: &AnyRow) -> Result<Organization, sqlx::Error> {

@@ -507,7 +507,7 @@ pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErr
 /// typed value; a save over someone else's newer save is refused, never merged silently.
 pub async fn save(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::EditContacts)?;
-    let pairs = crate::cases::pages::form_pairs(&body)?;
+    let pairs = crate::web::form::form_pairs(&body)?;
     let values = Values::from_pairs(pairs);
     let c = load(&ctx, id).await?;
     let ops = settings::load(&ctx.state.db).await?;
@@ -894,10 +894,7 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         can_edit: ctx.can(Permission::EditContacts),
         queued: c.status == "queued",
         thread,
-        case_id: sqlx::query_scalar::<_, Option<i64>>("SELECT case_id FROM contacts WHERE id = $1")
-            .bind(id)
-            .fetch_one(&db.pool)
-            .await?,
+        case_id: c.case_id,
         can_open_case: ctx.can(Permission::WorkCases),
     };
     Ok(Html(t.render()?))

@@ -14,7 +14,7 @@ use super::store::{self, Contact, NewContact};
 use super::twilio::{self, twiml, verified, xml_escape};
 use crate::audit::{self, Event};
 use crate::auth::Permission;
-use crate::db::{now, DbError};
+use crate::db::{now, Db, DbError};
 use crate::error::AppError;
 use crate::i18n::tr_with;
 use crate::settings;
@@ -78,18 +78,8 @@ async fn receive(
     let keyword = text.trim().to_uppercase();
 
     // The conversation of this sender.
-    let conv = sqlx::query(
-        "SELECT id, opted_out, contact_id FROM sms_conversations WHERE phone_index = $1",
-    )
-    .bind(&phone_index)
-    .fetch_optional(&db.pool)
-    .await?;
-    let (conv_id, was_opted_out, current_contact) = match conv {
-        Some(r) => (
-            r.try_get::<i64, _>(0)?,
-            r.try_get::<i64, _>(1)? != 0,
-            r.try_get::<Option<i64>, _>(2)?,
-        ),
+    let (conv_id, was_opted_out, current_contact) = match conversation(db, &phone_index).await? {
+        Some(c) => (c.id, c.opted_out, c.contact_id),
         None => {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO sms_conversations (phone_index, phone_enc, last_message_at, language)
@@ -239,6 +229,30 @@ pub struct Message {
     pub status: String,
 }
 
+/// A sender's conversation as stored.
+struct Conversation {
+    id: i64,
+    opted_out: bool,
+    /// The contact its latest texts are threaded into.
+    contact_id: Option<i64>,
+}
+
+/// The conversation with the phone number whose blind index is `phone_index`, if any.
+async fn conversation(db: &Db, phone_index: &str) -> Result<Option<Conversation>, DbError> {
+    let row = sqlx::query(
+        "SELECT id, opted_out, contact_id FROM sms_conversations WHERE phone_index = $1",
+    )
+    .bind(phone_index)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Conversation {
+        id: r.try_get(0)?,
+        opted_out: r.try_get::<i64, _>(1)? != 0,
+        contact_id: r.try_get(2)?,
+    }))
+}
+
 /// The SMS conversation of a contact.
 pub struct Thread {
     pub messages: Vec<Message>,
@@ -254,18 +268,14 @@ pub async fn thread_for_contact(ctx: &Ctx, c: &Contact) -> Result<Option<Thread>
     let Some(index) = &c.phone_index else {
         return Ok(None);
     };
-    let conv = sqlx::query("SELECT id, opted_out FROM sms_conversations WHERE phone_index = $1")
-        .bind(index)
-        .fetch_optional(&db.pool)
-        .await?;
-    let Some(conv) = conv else { return Ok(None) };
-    let conv_id: i64 = conv.try_get(0)?;
-    let opted_out = conv.try_get::<i64, _>(1)? != 0;
+    let Some(conv) = conversation(db, index).await? else {
+        return Ok(None);
+    };
     let rows = sqlx::query(
         "SELECT direction, body_enc, created_at, status FROM sms_messages
          WHERE conversation_id = $1 ORDER BY created_at, id",
     )
-    .bind(conv_id)
+    .bind(conv.id)
     .fetch_all(&db.pool)
     .await?;
     let mut messages = Vec::new();
@@ -285,7 +295,7 @@ pub async fn thread_for_contact(ctx: &Ctx, c: &Contact) -> Result<Option<Thread>
     }
     Ok(Some(Thread {
         messages,
-        opted_out,
+        opted_out: conv.opted_out,
         reply: String::new(),
         error: String::new(),
     }))
@@ -342,15 +352,10 @@ pub async fn reply(
     let (Some(index), Some(to)) = (&c.phone_index, &c.phone) else {
         return refuse("sms.error.no_number", StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let conv = sqlx::query("SELECT id, opted_out FROM sms_conversations WHERE phone_index = $1")
-        .bind(index)
-        .fetch_optional(&state.db.pool)
-        .await?;
-    let Some(conv) = conv else {
+    let Some(conv) = conversation(&state.db, index).await? else {
         return refuse("sms.error.no_number", StatusCode::UNPROCESSABLE_ENTITY);
     };
-    let conv_id: i64 = conv.try_get(0)?;
-    if conv.try_get::<i64, _>(1)? != 0 {
+    if conv.opted_out {
         return refuse("sms.error.opted_out", StatusCode::CONFLICT);
     }
     let ops = settings::load(&state.db).await?;
@@ -381,7 +386,7 @@ pub async fn reply(
          VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $7, $7)
          ON CONFLICT (provider_sid) DO NOTHING",
     )
-    .bind(conv_id)
+    .bind(conv.id)
     .bind(id)
     .bind(state.keys.fields.encrypt_text(BODY, body))
     .bind((!sid.is_empty()).then_some(sid))

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, Event};
 use crate::crypto::Keys;
+use crate::db::fields::{dec, enc, split};
 use crate::db::{now, Db, DbError};
 
 /// A contact with its identifying fields decrypted.
@@ -44,6 +45,8 @@ pub struct Contact {
     pub advocate_name: Option<String>,
     pub supervisor_alerted_at: Option<i64>,
     pub call_outcome: Option<String>,
+    /// The case this contact is attached to, if any.
+    pub case_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
@@ -149,27 +152,11 @@ pub fn new_reference() -> String {
     s
 }
 
-fn enc(keys: &Keys, ctx: &str, v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| keys.fields.encrypt_text(ctx, s))
-}
-
 fn idx(keys: &Keys, domain: &str, v: &Option<String>) -> Option<String> {
     v.as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| keys.index.index(domain, s))
-}
-
-fn dec(keys: &Keys, ctx: &str, v: Option<String>) -> Result<Option<String>, DbError> {
-    match v {
-        None => Ok(None),
-        Some(c) => keys.fields.decrypt_text(ctx, &c).map(Some).map_err(|_| {
-            DbError::Sqlx(sqlx::Error::Decode("a field could not be decrypted".into()))
-        }),
-    }
 }
 
 /// Creates a contact. With a `provider_sid` already known (a repeated webhook delivery),
@@ -248,10 +235,9 @@ const COLUMNS: &str = "c.id, c.reference, c.channel, c.direction, c.status, c.st
     c.anonymous, c.consent_follow_up, c.red_flags, c.name_enc, c.phone_enc, c.email_enc,
     c.narrative_enc, c.safe_contact_enc, c.voicemail_enc, c.phone_index, c.email_index,
     c.advocate_id, u.display_name, c.supervisor_alerted_at, c.call_outcome, c.created_at,
-    c.updated_at, c.version";
+    c.updated_at, c.version, c.case_id";
 
 fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
-    let flags: String = r.try_get(18)?;
     Ok(Contact {
         id: r.try_get(0)?,
         reference: r.try_get(1)?,
@@ -271,11 +257,7 @@ fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
         heard_about: r.try_get(15)?,
         anonymous: r.try_get::<i64, _>(16)? != 0,
         consent_follow_up: r.try_get::<i64, _>(17)? != 0,
-        red_flags: flags
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(str::to_string)
-            .collect(),
+        red_flags: split(r.try_get(18)?),
         name: dec(keys, NAME, r.try_get(19)?)?,
         phone: dec(keys, PHONE, r.try_get(20)?)?,
         email: dec(keys, EMAIL, r.try_get(21)?)?,
@@ -291,6 +273,7 @@ fn decode(keys: &Keys, r: &AnyRow) -> Result<Contact, DbError> {
         created_at: r.try_get(31)?,
         updated_at: r.try_get(32)?,
         version: r.try_get(33)?,
+        case_id: r.try_get(34)?,
     })
 }
 

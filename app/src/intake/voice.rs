@@ -153,12 +153,14 @@ async fn route_inner(state: &AppState, locale: &str) -> String {
             &[("number", &state.config.hotline.emergency_number)],
         ),
     );
-    let phones = duty_phones(state).await;
+    // The settings are read once for the whole call step.
+    let ops = settings::load(&state.db).await.ok();
+    let phones = duty_phones(state, ops.as_ref()).await;
     match phones.first().map(|(p, _)| p) {
         Some(first) => format!(
             "{emergency}{connecting}{dial}",
             connecting = say(locale, &tr(locale, "ivr.connecting")),
-            dial = dial(state, locale, first, 0).await,
+            dial = dial(state, ops.as_ref(), locale, first, 0),
         ),
         None => format!(
             "{emergency}{}",
@@ -167,13 +169,11 @@ async fn route_inner(state: &AppState, locale: &str) -> String {
     }
 }
 
-/// The duty phones to ring now, with whose they are: none outside operating hours.
-async fn duty_phones(state: &AppState) -> Vec<(String, i64)> {
+/// The duty phones to ring now, with whose they are: none outside operating hours, nor when
+/// the settings `ops` could not be read.
+async fn duty_phones(state: &AppState, ops: Option<&settings::Operations>) -> Vec<(String, i64)> {
     let (weekday, minute) = settings::local_weekday_minute(now(), &state.config.hotline.timezone);
-    let Ok(ops) = settings::load(&state.db).await else {
-        return Vec::new();
-    };
-    if !ops.hours.is_open(weekday, minute) {
+    if !ops.is_some_and(|o| o.hours.is_open(weekday, minute)) {
         return Vec::new();
     }
     let mut shifts = settings::on_duty(&state.db, weekday, minute)
@@ -194,11 +194,15 @@ async fn duty_phones(state: &AppState) -> Vec<(String, i64)> {
     phones
 }
 
-async fn dial(state: &AppState, locale: &str, phone: &str, attempt: usize) -> String {
-    let ring = settings::load(&state.db)
-        .await
-        .map(|o| o.telephony.ring_seconds)
-        .unwrap_or(20);
+/// Rings `phone` for as long as the settings `ops` say (20 seconds if they could not be read).
+fn dial(
+    state: &AppState,
+    ops: Option<&settings::Operations>,
+    locale: &str,
+    phone: &str,
+    attempt: usize,
+) -> String {
+    let ring = ops.map_or(20, |o| o.telephony.ring_seconds);
     format!(
         "<Dial timeout=\"{ring}\" action=\"{action}\" method=\"POST\"><Number>{number}</Number></Dial>",
         action = xml_escape(&url(
@@ -246,7 +250,8 @@ pub async fn dial_result(
     };
     let locale = locale_of(&state, &q.lang);
     let attempt = q.attempt.unwrap_or(0);
-    let phones = duty_phones(&state).await;
+    let ops = settings::load(&state.db).await.ok();
+    let phones = duty_phones(&state, ops.as_ref()).await;
     if matches!(
         p.get("DialCallStatus"),
         Some("completed") | Some("answered")
@@ -260,7 +265,7 @@ pub async fn dial_result(
     }
     let next = attempt + 1;
     match phones.get(next).map(|(p, _)| p) {
-        Some(phone) => twiml(&dial(&state, &locale, phone, next).await),
+        Some(phone) => twiml(&dial(&state, ops.as_ref(), &locale, phone, next)),
         None => twiml(&voicemail_prompt(&state, &locale, "ivr.no_answer")),
     }
 }

@@ -10,11 +10,11 @@ use serde::Deserialize;
 
 use super::store::{self, Item, VISIBILITY};
 use crate::auth::Permission;
-use crate::cases::pages::{form_pairs as pairs, one};
 use crate::directory::pages::languages;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
 use crate::outreach::store::SECTORS;
+use crate::web::form::{form_pairs as pairs, one};
 use crate::web::{Ctx, Page};
 
 /// Audiences: everyone, or one sector.

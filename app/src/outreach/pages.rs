@@ -10,10 +10,10 @@ use serde::Deserialize;
 use super::goals;
 use super::store::{self, ReachedOrg, CHANNELS, MATERIAL_KINDS, SECTORS, TOPICS};
 use crate::auth::Permission;
-use crate::cases::pages::{form_pairs as pairs, one};
 use crate::directory::pages::languages;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
+use crate::web::form::{form_pairs as pairs, one};
 use crate::web::{Ctx, Page};
 
 /// A `YYYY-MM-DD` day at noon in the hotline's time zone (the middle of the day, so that

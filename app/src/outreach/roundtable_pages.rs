@@ -12,9 +12,9 @@ use super::pages::{local_day, org_id, org_options, year_of, YearQuery};
 use super::roundtables::{self as rt, Roundtable, ACTION_STATUSES, CONFIDENTIALITY, SIDES};
 use super::store;
 use crate::auth::Permission;
-use crate::cases::pages::{form_pairs as pairs, one};
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
+use crate::web::form::{form_pairs as pairs, one};
 use crate::web::{format_day, Ctx, Page};
 
 pub struct Row {

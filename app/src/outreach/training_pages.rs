@@ -13,9 +13,9 @@ use super::quiz;
 use super::store::{self, SECTORS};
 use super::training::{self, Registered, TrainingEvent, MODES, TIERS};
 use crate::auth::Permission;
-use crate::cases::pages::{form_pairs as pairs, one};
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
+use crate::web::form::{form_pairs as pairs, one};
 use crate::web::{format_time, Ctx, Page};
 
 fn module_options(ctx: &Ctx, modules: &[training::Module]) -> Vec<Opt> {

@@ -10,9 +10,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::catalog::Catalog;
 use super::plan::{self, Entry, Plan, PlanPlaybook, Score, STATUSES};
 use crate::auth::Permission;
-use crate::cases::pages::{form_pairs, one};
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
+use crate::web::form::{form_pairs, one};
 use crate::web::{Ctx, Page};
 
 /// A phase or playbook score as the pages show it.

@@ -1,6 +1,7 @@
 //! The web layer: the router, shared layout data, static assets, cookies and security headers.
 
 pub mod context;
+pub mod form;
 mod pages;
 
 use std::time::Duration;
