@@ -88,3 +88,32 @@
     box.appendChild(item);
   });
 })();
+
+// The workshop presentation: arrow keys, Page Up/Down, space, Home and End move between
+// screens; Escape leaves. Without JavaScript the links at the bottom do the same.
+(function () {
+  var body = document.body;
+  if (!body.hasAttribute("data-slides")) { return; }
+  document.addEventListener("keydown", function (ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+    var rtl = document.documentElement.getAttribute("dir") === "rtl";
+    var forward = rtl ? "ArrowLeft" : "ArrowRight";
+    var back = rtl ? "ArrowRight" : "ArrowLeft";
+    var target = null;
+    if (ev.key === forward || ev.key === "PageDown" || ev.key === " " || ev.key === "ArrowDown") {
+      target = body.getAttribute("data-next");
+    } else if (ev.key === back || ev.key === "PageUp" || ev.key === "ArrowUp") {
+      target = body.getAttribute("data-prev");
+    } else if (ev.key === "Home") {
+      target = body.getAttribute("data-first");
+    } else if (ev.key === "End") {
+      target = body.getAttribute("data-last");
+    } else if (ev.key === "Escape") {
+      target = body.getAttribute("data-exit");
+    }
+    if (target) {
+      ev.preventDefault();
+      window.location.assign(target);
+    }
+  });
+})();

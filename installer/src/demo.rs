@@ -173,6 +173,9 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     hotline_app::outreach::demo::seed(&db, &keys, &cfg.hotline.country, &cfg.hotline.timezone)
         .await
         .map_err(|e| Failure(e.kind()))?;
+    hotline_app::playbooks::demo::seed(&db, &keys, cfg.default_locale(), &cfg.hotline.timezone)
+        .await
+        .map_err(|e| Failure(e.kind()))?;
     db.close().await;
     let mut text = String::new();
     for (email, _, role) in STAFF {

@@ -16,28 +16,16 @@ pub(crate) async fn hotline_named(name: Option<&str>) -> (Deployment, Server) {
     if let Some(name) = name {
         d.edit_config("name = \"Test Hotline\"", &format!("name = \"{name}\""));
     }
-    let pw = d.scratch_file("pw", &format!("{PW}\n"));
-    for (email, role) in [
-        ("a@example.org", "advocate"),
-        ("b@example.org", "advocate"),
-        ("sup@example.org", "supervisor"),
-        ("cm@example.org", "case_manager"),
-        ("trainer@example.org", "trainer"),
-    ] {
-        let out = d.cli(&[
-            "user",
-            "add",
-            "--email",
-            email,
-            "--name",
-            email,
-            "--role",
-            role,
-            "--password-file",
-            pw.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    d.add_users(
+        PW,
+        &[
+            ("a@example.org", "advocate"),
+            ("b@example.org", "advocate"),
+            ("sup@example.org", "supervisor"),
+            ("cm@example.org", "case_manager"),
+            ("trainer@example.org", "trainer"),
+        ],
+    );
     let server = d.serve().await;
     (d, server)
 }

@@ -404,6 +404,29 @@ async fn demo_seeds_every_role_and_serves() {
     assert!(!goals
         .body
         .contains("International organisations reached</th><td>0</td>"));
+    // A workshop to present, launch-plan progress, and practice calls to take.
+    let workshops = trainer.get("/workshops").await;
+    assert!(workshops.has("Launching a national hotline: first consultation"));
+    let launch = trainer.get("/launch").await;
+    assert!(launch.has("Dana Reyes"), "an overdue item and its owner");
+    assert!(launch.has(&text("en", "launch.overdue_title")));
+    let marker = "max=\"100\" value=\"";
+    let at = launch.body.find(marker).unwrap() + marker.len();
+    let overall: usize = launch.body[at..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(overall > 0, "some launch items are done");
+    let advocate = server.client();
+    advocate
+        .login("advocate@demo.hotline.test", &password)
+        .await;
+    let practice = advocate.get("/practice").await;
+    assert!(practice
+        .body
+        .contains("/practice/scenarios/crisis-locked-in/start"));
 }
 
 #[test]

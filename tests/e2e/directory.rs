@@ -9,26 +9,14 @@ const PW: &str = "frontline-pass-1";
 /// Users: 2 advocate, 3 supervisor, 4 trainer.
 async fn hotline() -> (Deployment, Server) {
     let d = Deployment::init(&[]);
-    let pw = d.scratch_file("pw", &format!("{PW}\n"));
-    for (email, role) in [
-        ("adv@example.org", "advocate"),
-        ("sup@example.org", "supervisor"),
-        ("trainer@example.org", "trainer"),
-    ] {
-        let out = d.cli(&[
-            "user",
-            "add",
-            "--email",
-            email,
-            "--name",
-            email,
-            "--role",
-            role,
-            "--password-file",
-            pw.to_str().unwrap(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    d.add_users(
+        PW,
+        &[
+            ("adv@example.org", "advocate"),
+            ("sup@example.org", "supervisor"),
+            ("trainer@example.org", "trainer"),
+        ],
+    );
     let server = d.serve().await;
     (d, server)
 }

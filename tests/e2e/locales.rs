@@ -88,6 +88,8 @@ fn every_key_the_code_uses_exists() {
         "library.",
         "playbook.",
         "launch.",
+        "workshop.",
+        "practice.",
         "directory.problem.",
     ];
     let mut checked = 0;

@@ -553,3 +553,434 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
     assert!(body.contains("'=HYPERLINK"));
     assert!(!body.contains(",=HYPERLINK"));
 }
+
+#[tokio::test]
+async fn a_workshop_is_built_presented_and_handed_out() {
+    let (_d, server) = hotline().await;
+    let t = as_user(&server, "trainer@example.org").await;
+    let day = format!("{}-01-01", crate::cases::year());
+
+    // A training event the workshop belongs to.
+    let p = t
+        .submit(
+            "/training",
+            "/training",
+            &[
+                ("title", "Hotline launch course"),
+                ("tier", "trainers"),
+                ("sector", "government"),
+                ("mode", "in_person"),
+                ("date", &day),
+                ("time", "09:00"),
+                ("place", "Ministry, Room 2"),
+                ("trainers", "Ana"),
+                ("modules", "indicators"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let event = p.location.unwrap().split('?').next().unwrap().to_string();
+    let training_id = event.trim_start_matches("/training/").to_string();
+
+    // A workshop without a playbook is refused, with what was typed kept.
+    let bad = t
+        .submit(
+            "/workshops",
+            "/workshops",
+            &[
+                ("title", "Launch consultation"),
+                ("held_on", &day),
+                ("organisation", "Ministry of Labour"),
+                ("country", "PH"),
+                ("locale", "es"),
+                ("training", ""),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has(&text("en", "workshop.error.form")));
+    assert!(bad.has("Ministry of Labour"));
+    let bad = t
+        .submit(
+            "/workshops",
+            "/workshops",
+            &[
+                ("title", "Launch consultation"),
+                ("held_on", &day),
+                ("country", "XX"),
+                ("locale", "es"),
+                ("playbooks", "crisis-response"),
+                ("training", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+
+    let p = t
+        .submit(
+            "/workshops",
+            "/workshops",
+            &[
+                ("title", "Launch consultation"),
+                ("held_on", &day),
+                ("organisation", "Ministry of Labour"),
+                ("country", "ph"),
+                ("locale", "es"),
+                // Chosen out of order: presented in launch order.
+                ("playbooks", "crisis-response"),
+                ("playbooks", "contact-handling"),
+                ("training", &training_id),
+                ("notes", "Two days, 20 people."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page_url = p.location.unwrap().split('?').next().unwrap().to_string();
+    let id = page_url.trim_start_matches("/workshops/").to_string();
+    let page = t.get(&page_url).await;
+    let catalog = Catalog::load(None);
+    let ch = catalog.bundled_version("contact-handling", "es").unwrap();
+    let cr = catalog.bundled_version("crisis-response", "es").unwrap();
+    assert!(page.has(&ch.title) && page.has(&cr.title));
+    assert!(page.body.find(&html_escape(&ch.title)) < page.body.find(&html_escape(&cr.title)));
+    assert!(page.has("Ministry of Labour") && page.has("PH"));
+    assert!(page.has("Hotline launch course"));
+    // The training event links back.
+    assert!(t.get(&event).await.body.contains(&page_url));
+
+    // Participants: a bad email refused, a good one stored (and shown).
+    let bad = t
+        .submit(
+            &page_url,
+            &format!("{page_url}/participants"),
+            &[("name", "Maria Santos"), ("email", "not an email")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has(&text("en", "workshop.error.participant")));
+    let ok = t
+        .submit(
+            &page_url,
+            &format!("{page_url}/participants"),
+            &[
+                ("name", "Maria Santos"),
+                ("organisation", "DOLE"),
+                ("role", "Labour inspector"),
+                ("email", "maria@example.org"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    let page = t.get(&page_url).await;
+    assert!(page.has("Maria Santos") && page.has("Labour inspector"));
+    let list = t.get("/workshops").await;
+    assert!(list.has("Launch consultation"));
+    // Notes.
+    t.submit(
+        &page_url,
+        &format!("{page_url}/notes"),
+        &[("notes", "They will adapt the crisis protocol.")],
+    )
+    .await;
+    assert!(t
+        .get(&page_url)
+        .await
+        .has("They will adapt the crisis protocol."));
+
+    // The presentation: an opening screen, then the playbooks, one screen at a time.
+    let first = t.get(&format!("/workshops/{id}/present")).await;
+    assert_eq!(first.status, 200);
+    assert!(first.has("Launch consultation"));
+    assert!(first.body.contains("<html lang=\"es\""));
+    assert!(first.body.contains("data-slides"));
+    assert!(first
+        .body
+        .contains(&format!("data-next=\"/workshops/{id}/present?s=2\"")));
+    assert!(!first.body.contains("data-prev="));
+    let second = t.get(&format!("/workshops/{id}/present?s=2")).await;
+    assert!(second.has(&ch.title), "the first playbook's title screen");
+    let third = t.get(&format!("/workshops/{id}/present?s=3")).await;
+    let ch_sections = render(&ch.body);
+    assert!(third.has(&ch_sections.sections[0].title));
+    assert!(third
+        .body
+        .contains(&format!("data-prev=\"/workshops/{id}/present?s=2\"")));
+    // Every screen exists up to the count the page gives, and no further.
+    let mut n = 1;
+    loop {
+        let s = t.get(&format!("/workshops/{id}/present?s={n}")).await;
+        if s.status != 200 {
+            assert_eq!(s.status, 404);
+            break;
+        }
+        assert!(
+            !s.body.contains("class=\"staff-nav\""),
+            "no staff menu on a projector"
+        );
+        n += 1;
+        assert!(n < 200);
+    }
+    let last = t.get(&format!("/workshops/{id}/present?s={}", n - 1)).await;
+    assert!(!last.body.contains("data-next="));
+    assert!(last.has(&cr.title));
+    assert!(page.has(&text("en", "workshop.screens").replace("%{count}", &(n - 1).to_string())));
+
+    // The handout: both playbooks, in Spanish, with the workshop's heading, self-contained.
+    let resp = t
+        .http
+        .get(format!("{}/workshops/{id}/handout", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let body = resp.text().await.unwrap();
+    assert!(body.contains("<html lang=\"es\""));
+    assert!(body.contains(&html_escape(&ch.title)) && body.contains(&html_escape(&cr.title)));
+    assert!(body.contains("<h1>Launch consultation</h1>"));
+    assert!(!body.contains("/static/"));
+    assert!(
+        !body.contains("Maria Santos"),
+        "participants stay out of the handout"
+    );
+
+    // Advocates have no workshops.
+    let a = as_user(&server, "a@example.org").await;
+    assert_eq!(a.get(&page_url).await.status, 403);
+    assert_eq!(a.get(&format!("/workshops/{id}/present")).await.status, 403);
+}
+
+/// A sandbox (demo) deployment with two advocates, a supervisor (to be alerted) and a trainer.
+async fn sandbox() -> (Deployment, Server) {
+    let d = Deployment::init(&[]);
+    d.edit_config("demo = false", "demo = true");
+    d.add_users(
+        crate::cases::PW,
+        &[
+            ("a@example.org", "advocate"),
+            ("b@example.org", "advocate"),
+            ("sup@example.org", "supervisor"),
+            ("trainer@example.org", "trainer"),
+        ],
+    );
+    let server = d.serve().await;
+    (d, server)
+}
+
+/// Saves the contact form of `contact` with `fields` (and the form's version and token).
+async fn save_contact(c: &Browser, contact: &str, fields: &[(&str, &str)]) -> Page {
+    let form = c.get(&format!("/contacts/{contact}/edit")).await;
+    let marker = "name=\"version\" value=\"";
+    let i = form.body.find(marker).unwrap() + marker.len();
+    let version = form.body[i..].split('"').next().unwrap().to_string();
+    let token = form.csrf();
+    let mut all = vec![("_csrf", token.as_str()), ("version", version.as_str())];
+    all.extend_from_slice(fields);
+    c.post(&format!("/contacts/{contact}"), &all).await
+}
+
+#[test]
+fn every_locale_has_the_practice_scenarios_with_the_same_expected_record() {
+    use hotline_app::playbooks::practice;
+    let (all, problems) = practice::bundled();
+    assert!(problems.is_empty(), "{problems:?}");
+    let en: Vec<_> = all.iter().filter(|s| s.locale == "en").collect();
+    assert!(en.len() >= 10, "only {} English scenarios", en.len());
+    for s in &en {
+        let r = render(&s.body);
+        assert_eq!(r.sections.len(), 4, "{}: four sections", s.id);
+        for locale in BUNDLED_LOCALES {
+            let other = all
+                .iter()
+                .find(|o| o.id == s.id && o.locale == *locale)
+                .unwrap_or_else(|| panic!("{} missing in {locale}", s.id));
+            assert_eq!(
+                other.expected, s.expected,
+                "{} {locale}: expected record",
+                s.id
+            );
+            assert_eq!(other.channel, s.channel);
+            assert_eq!(render(&other.body).sections.len(), 4, "{} {locale}", s.id);
+            if *locale != "en" {
+                assert_ne!(other.title, s.title, "{} {locale}: not translated", s.id);
+            }
+        }
+    }
+    // The situations the training needs are all there.
+    let has = |f: &dyn Fn(&&&practice::Scenario) -> bool| en.iter().any(|s| f(&s));
+    let kind = |k: &'static str| {
+        move |s: &&&practice::Scenario| s.expected.contact_type.as_deref() == Some(k)
+    };
+    assert!(has(&kind("crisis")));
+    assert!(has(&kind("tip")));
+    assert!(has(&kind("referral")));
+    assert!(has(&kind("non_substantive")));
+    assert!(has(&|s| s.expected.interpreter_language.is_some()));
+    assert!(has(
+        &|s| s.expected.signaler_role.as_deref() == Some("law_enforcement")
+    ));
+    let flag = |f: &'static str| {
+        move |s: &&&practice::Scenario| {
+            s.expected
+                .red_flags
+                .as_ref()
+                .is_some_and(|v| v.iter().any(|x| x == f))
+        }
+    };
+    assert!(has(&flag("minor_commercial_sex")));
+    assert!(has(&flag("monitored")));
+    assert!(has(&flag("unpaid_or_tips_only")) || has(&flag("excessive_hours")));
+    assert!(has(&flag("quotas")) || has(&flag("controlled_by_manager")));
+}
+
+#[tokio::test]
+async fn a_practice_call_is_scored_field_by_field_with_reasons() {
+    let (_d, server) = sandbox().await;
+    let scenario = hotline_app::playbooks::practice::get("crisis-locked-in", "en").unwrap();
+
+    // The trainer reads the script and the expected record.
+    let t = as_user(&server, "trainer@example.org").await;
+    let list = t.get("/practice").await;
+    assert!(list.has(&scenario.title));
+    let script = t.get("/practice/scenarios/crisis-locked-in").await;
+    assert_eq!(script.status, 200);
+    assert!(script.has("Caller script"));
+    assert!(script.has(&text("en", "contact.type.crisis")));
+    assert!(script.has(&scenario.reasons["contact_type"]));
+
+    // The trainee may not read the answers, but starts the call in the real console.
+    let a = as_user(&server, "a@example.org").await;
+    assert_eq!(
+        a.get("/practice/scenarios/crisis-locked-in").await.status,
+        403
+    );
+    let started = a
+        .submit(
+            "/practice",
+            "/practice/scenarios/crisis-locked-in/start",
+            &[],
+        )
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let location = started.location.unwrap();
+    assert!(
+        location.ends_with("/edit?notice=practice_started"),
+        "{location}"
+    );
+    let contact = location
+        .trim_start_matches("/contacts/")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = a.get(&location).await;
+    assert!(form.has(&text("en", "notice.practice_started")));
+
+    // A first record: treated as a tip, two flags missed, one not heard, nobody alerted.
+    let saved = save_contact(
+        &a,
+        &contact,
+        &[
+            ("channel", "phone"),
+            ("contact_type", "tip"),
+            ("signaler_role", "victim_survivor"),
+            ("red_flags", "not_free_to_leave"),
+            ("red_flags", "lives_at_work"),
+            ("red_flags", "monitored"),
+            ("anonymous", "on"),
+            ("action", "save"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let list = a.get("/practice").await;
+    let marker = "href=\"/practice/attempts/";
+    let i = list.body.find(marker).unwrap() + marker.len();
+    let attempt = list.body[i..].split('"').next().unwrap().to_string();
+    assert!(list.has(&text("en", "practice.unfinished")));
+    let score = a.get(&format!("/practice/attempts/{attempt}")).await;
+    assert_eq!(score.status, 200);
+    assert!(
+        score.body.contains("<strong>2 / 5</strong>"),
+        "{}",
+        score.body
+    );
+    assert!(score.has(&text("en", "contact.type.tip")));
+    assert!(score.has(&scenario.reasons["crisis_alert"]));
+    assert!(score.has(&scenario.reasons["red_flags"]));
+    assert!(score.has(&text("en", "contact.flag.no_id_or_money")));
+    assert!(score.has(&text("en", "contact.flag.unpayable_debt")));
+    assert!(score.has(&format!(
+        "{} {}",
+        text("en", "practice.extra"),
+        text("en", "contact.flag.monitored")
+    )));
+
+    // Another trainee cannot see it.
+    let b = as_user(&server, "b@example.org").await;
+    assert_eq!(
+        b.get(&format!("/practice/attempts/{attempt}")).await.status,
+        404
+    );
+    assert!(!b.get("/practice").await.body.contains(marker));
+
+    // Corrected, with the supervisor alerted: every field right.
+    let saved = save_contact(
+        &a,
+        &contact,
+        &[
+            ("channel", "phone"),
+            ("contact_type", "crisis"),
+            ("signaler_role", "victim_survivor"),
+            ("red_flags", "not_free_to_leave"),
+            ("red_flags", "lives_at_work"),
+            ("red_flags", "no_id_or_money"),
+            ("red_flags", "unpayable_debt"),
+            ("anonymous", "on"),
+            ("action", "alert"),
+        ],
+    )
+    .await;
+    assert!(saved.status == 303 || saved.status == 200, "{}", saved.body);
+    let score = a.get(&format!("/practice/attempts/{attempt}")).await;
+    assert!(
+        score.body.contains("<strong>5 / 5</strong>"),
+        "{}",
+        score.body
+    );
+    let done = a
+        .submit(
+            &format!("/practice/attempts/{attempt}"),
+            &format!("/practice/attempts/{attempt}/finish"),
+            &[],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let list = t.get("/practice").await;
+    assert!(list.has(
+        &text("en", "practice.result")
+            .replace("%{correct}", "5")
+            .replace("%{total}", "5")
+    ));
+    assert!(list.has("a@example.org"), "the trainer sees who took it");
+}
+
+#[tokio::test]
+async fn practice_calls_are_refused_outside_a_sandbox() {
+    let (_d, server) = hotline().await;
+    let a = as_user(&server, "a@example.org").await;
+    let list = a.get("/practice").await;
+    assert!(list.has(&text("en", "practice.sandbox_only")));
+    assert!(!list.body.contains("/start\""));
+    let refused = a
+        .submit(
+            "/practice",
+            "/practice/scenarios/crisis-locked-in/start",
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.has(&text("en", "practice.sandbox_only")));
+    let contacts = a.get("/contacts").await;
+    assert!(contacts.has(&text("en", "contact.none")));
+}

@@ -186,6 +186,26 @@ impl Deployment {
         p
     }
 
+    /// Adds accounts `(email, role)` with `password`, each named by its email.
+    pub fn add_users(&self, password: &str, users: &[(&str, &str)]) {
+        let pw = self.scratch_file("pw", &format!("{password}\n"));
+        for (email, role) in users {
+            let out = self.cli(&[
+                "user",
+                "add",
+                "--email",
+                email,
+                "--name",
+                email,
+                "--role",
+                role,
+                "--password-file",
+                pw.to_str().unwrap(),
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+
     pub fn dir_str(&self) -> String {
         self.dir.display().to_string()
     }

@@ -84,6 +84,16 @@ const SQLITE: &[Migration] = &[
         description: "the launch plan: status, owner, due date and notes of checklist items",
         sql: include_str!("../../migrations/sqlite/0013_launch_plan.sql"),
     },
+    Migration {
+        version: 14,
+        description: "workshops built from playbooks, and their participants",
+        sql: include_str!("../../migrations/sqlite/0014_workshops.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "practice calls: a trainee's attempts at role-play scenarios and their scores",
+        sql: include_str!("../../migrations/sqlite/0015_practice_attempts.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -151,6 +161,16 @@ const POSTGRES: &[Migration] = &[
         version: 13,
         description: "the launch plan: status, owner, due date and notes of checklist items",
         sql: include_str!("../../migrations/postgres/0013_launch_plan.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "workshops built from playbooks, and their participants",
+        sql: include_str!("../../migrations/postgres/0014_workshops.sql"),
+    },
+    Migration {
+        version: 15,
+        description: "practice calls: a trainee's attempts at role-play scenarios and their scores",
+        sql: include_str!("../../migrations/postgres/0015_practice_attempts.sql"),
     },
 ];
 

@@ -198,6 +198,8 @@ struct EventPage {
     people: Vec<PersonRow>,
     orgs: Vec<Opt>,
     evaluation: Vec<(String, String)>,
+    /// Workshops held as part of this event: `(id, title)`.
+    workshops: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -259,8 +261,14 @@ async fn event_page(
                 .unwrap_or_else(|| "—".into()),
         ),
     ];
+    let workshops = crate::playbooks::workshops::of_training(&ctx.state.db, id)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, format!("{} ({})", w.title, w.held_on)))
+        .collect();
     let t = EventPage {
         page: Page::new(ctx, &e.title),
+        workshops,
         id,
         when: format_time(ctx, e.starts_at),
         tier: ctx.t(&format!("training.tier.{}", e.tier)),

@@ -10,7 +10,7 @@ use include_dir::{include_dir, Dir};
 use crate::config::BUNDLED_LOCALES;
 use crate::i18n;
 
-static BUNDLED_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../playbooks");
+pub(crate) static BUNDLED_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../playbooks");
 
 /// The folder inside a deployment that holds local playbooks.
 pub const LOCAL_DIR: &str = "playbooks";
@@ -118,9 +118,11 @@ impl Problem {
     }
 }
 
-/// Splits `+++\n<toml>\n+++\n<markdown>` and checks the front matter. `folder` is the locale
-/// folder the file sits in; the front matter must agree with it.
-pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> {
+/// Splits `+++\n<toml>\n+++\n<markdown>` into the parsed front matter and the Markdown.
+pub(crate) fn front_matter<'t>(
+    file: &str,
+    text: &'t str,
+) -> Result<(toml::Table, &'t str), Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let problem = |key, args: &[(&'static str, &str)]| Problem::new(file, key, args);
     let rest = text
@@ -143,6 +145,14 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> 
             &[("line", line.as_str()), ("error", detail.as_str())],
         )
     })?;
+    Ok((table, body))
+}
+
+/// Parses a playbook file and checks its front matter. `folder` is the locale
+/// folder the file sits in; the front matter must agree with it.
+pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> {
+    let problem = |key, args: &[(&'static str, &str)]| Problem::new(file, key, args);
+    let (table, body) = front_matter(file, text)?;
     for field in REQUIRED_FIELDS {
         if !table.contains_key(*field) {
             return Err(problem(

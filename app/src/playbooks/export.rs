@@ -16,6 +16,7 @@ struct Handout<'a> {
     dir: &'static str,
     title: String,
     exported: String,
+    intro: &'a [String],
     views: Vec<View>,
 }
 
@@ -43,12 +44,24 @@ pub fn handout(
     locale: &str,
     hotline_name: &str,
 ) -> Result<String, askama::Error> {
+    handout_with(catalog, playbooks, locale, hotline_name, &[])
+}
+
+/// The same, opening with `intro` lines (a workshop's title, date and organisation).
+pub fn handout_with(
+    catalog: &Catalog,
+    playbooks: &[&Playbook],
+    locale: &str,
+    hotline_name: &str,
+    intro: &[String],
+) -> Result<String, askama::Error> {
     let views: Vec<View> = playbooks
         .iter()
         .map(|p| View::new(catalog, p, locale))
         .collect();
-    let title = match views.as_slice() {
-        [one] => one.title.clone(),
+    let title = match (intro.first(), views.as_slice()) {
+        (Some(first), _) => first.clone(),
+        (None, [one]) => one.title.clone(),
         _ => i18n::tr(locale, "playbook.title"),
     };
     let today = jiff::Zoned::now().date().to_string();
@@ -61,6 +74,7 @@ pub fn handout(
             "playbook.handout.exported",
             &[("name", hotline_name), ("date", &today)],
         ),
+        intro,
         views,
     }
     .render()

@@ -178,6 +178,32 @@ pub fn render(markdown: &str) -> Rendered {
     out
 }
 
+/// A section cut into screens for the presentation view: a section with `###` steps gives one
+/// screen per step (the text before the first step goes with the first), others one screen.
+/// Each screen is `(subtitle, html)`; the subtitle is the step's heading, or empty.
+pub fn screens(section: &Section) -> Vec<(String, String)> {
+    let html = &section.html;
+    let starts: Vec<usize> = html.match_indices("<h3").map(|(i, _)| i).collect();
+    if starts.is_empty() {
+        return vec![(String::new(), html.clone())];
+    }
+    let mut out = Vec::new();
+    for (n, start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(html.len());
+        let from = if n == 0 { 0 } else { *start };
+        let chunk = &html[from..end];
+        // The step's heading text, for the screen's subtitle.
+        let heading = &html[*start..end];
+        let title = heading
+            .split_once('>')
+            .and_then(|(_, rest)| rest.split_once("</h3>"))
+            .map(|(t, _)| t.to_string())
+            .unwrap_or_default();
+        out.push((title, chunk.to_string()));
+    }
+    out
+}
+
 /// Whether `query` (already lower-cased) occurs in a section's title or text.
 pub fn section_matches(section: &Section, query: &str) -> bool {
     section.title.to_lowercase().contains(query) || section.text.to_lowercase().contains(query)
@@ -203,5 +229,10 @@ mod tests {
         assert!(!r.sections[1].html.contains("<script>"));
         assert_eq!(r.toc.len(), 3);
         assert_eq!(r.toc[1].level, 3);
+        let screens = screens(&r.sections[0]);
+        assert_eq!(screens.len(), 1);
+        assert_eq!(screens[0].0, "1. First");
+        assert!(screens[0].1.contains("Do it."));
+        assert_eq!(super::screens(&r.sections[1])[0].0, "");
     }
 }
