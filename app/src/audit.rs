@@ -60,6 +60,8 @@ pub const ACTIONS: &[&str] = &[
     "workshop.notes",
     "workshop.participant_add",
     "workshop.participant_remove",
+    "practice.start",
+    "practice.finish",
     "library.add",
     "outreach.add_consultation",
     "outreach.add_material",

@@ -259,6 +259,9 @@ pub enum PlaybookCommand {
         id: String,
         #[arg(long)]
         locale: Option<String>,
+        /// The whole file with its front matter, to save under DIR/playbooks/<locale>/ and adapt
+        #[arg(long)]
+        source: bool,
     },
     /// Write self-contained HTML handouts: one file (--out NAME.html) or a folder with one
     /// file per playbook and an index

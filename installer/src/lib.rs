@@ -437,9 +437,18 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
         )));
     }
     let deployment = dir.join(CONFIG_FILE).exists().then_some(dir.as_path());
-    let name = match deployment {
-        Some(d) => load_config(d)?.hotline.name,
-        None => default_config().hotline.name,
+    let hotline = match deployment {
+        Some(d) => load_config(d)?.hotline,
+        None => default_config().hotline,
+    };
+    // Today in the hotline's time zone (outside a deployment: this computer's).
+    let date = jiff::tz::TimeZone::get(&hotline.timezone)
+        .map(|tz| jiff::Timestamp::now().to_zoned(tz).date())
+        .unwrap_or_else(|_| jiff::Zoned::now().date())
+        .to_string();
+    let by = export::Exporter {
+        hotline: &hotline.name,
+        date,
     };
     let catalog = Catalog::load(deployment);
     for p in &catalog.problems {
@@ -473,10 +482,14 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                 println!("{:<36} {} ({})", p.id, p.title, notes.join("; "));
             }
         }
-        PlaybookCommand::Show { ref id, .. } => {
+        PlaybookCommand::Show { ref id, source, .. } => {
             let p = find(id)?;
-            println!("# {}\n", p.title);
-            println!("{}", p.body);
+            if source {
+                print!("{}", p.source);
+            } else {
+                println!("# {}\n", p.title);
+                println!("{}", p.body);
+            }
         }
         PlaybookCommand::Export {
             ref ids, ref out, ..
@@ -496,7 +509,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                 ))
             };
             if out.extension().is_some_and(|x| x == "html" || x == "htm") {
-                let html = export::handout(&catalog, &chosen, &locale, &name)
+                let html = export::handout(&catalog, &chosen, &locale, &by)
                     .map_err(|e| write_failed(std::io::Error::other(e.to_string())))?;
                 std::fs::write(out, html).map_err(write_failed)?;
                 println!(
@@ -507,7 +520,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                     )
                 );
             } else {
-                let written = export::write_folder(&catalog, &chosen, &locale, &name, out)
+                let written = export::write_folder(&catalog, &chosen, &locale, &by, out)
                     .map_err(write_failed)?;
                 println!(
                     "{}",

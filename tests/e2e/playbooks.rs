@@ -319,6 +319,30 @@ fn the_cli_lists_shows_and_exports_playbooks() {
     assert!(stdout(&out).starts_with("# Crisis & emergency response"));
     assert!(stdout(&out).contains("- [ ]"));
 
+    // The whole file, to copy under DIR/playbooks and adapt: it is served as is.
+    let out = d.cli(&[
+        "playbook",
+        "show",
+        "crisis-response",
+        "--locale",
+        "ja",
+        "--source",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), bundled_source("crisis-response", "ja"));
+    std::fs::create_dir_all(d.dir.join("playbooks/ja")).unwrap();
+    std::fs::write(
+        d.dir.join("playbooks/ja/crisis-response.md"),
+        stdout(&out).replace("version = \"1.0\"", "version = \"1.0-local\""),
+    )
+    .unwrap();
+    let out = d.cli(&["playbook", "list", "--locale", "ja"]);
+    assert!(stdout(&out).contains(&text("en", "cli.playbook.adapted")));
+    let doctor = stdout(&d.cli(&["doctor"]));
+    assert!(
+        doctor.contains(&text("en", "cli.doctor.playbooks_ok")),
+        "{doctor}"
+    );
     let out = d.cli(&["playbook", "show", "no-such"]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("There is no playbook \"no-such\""));
@@ -779,6 +803,24 @@ async fn save_contact(c: &Browser, contact: &str, fields: &[(&str, &str)]) -> Pa
     c.post(&format!("/contacts/{contact}"), &all).await
 }
 
+/// The record "Locked in a dormitory" expects, but with `contact_type` and saved by `action`.
+fn locked_in_record(
+    contact_type: &'static str,
+    action: &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("channel", "phone"),
+        ("contact_type", contact_type),
+        ("signaler_role", "victim_survivor"),
+        ("red_flags", "not_free_to_leave"),
+        ("red_flags", "lives_at_work"),
+        ("red_flags", "no_id_or_money"),
+        ("red_flags", "unpayable_debt"),
+        ("anonymous", "on"),
+        ("action", action),
+    ]
+}
+
 #[test]
 fn every_locale_has_the_practice_scenarios_with_the_same_expected_record() {
     use hotline_app::playbooks::practice;
@@ -925,22 +967,7 @@ async fn a_practice_call_is_scored_field_by_field_with_reasons() {
     assert!(!b.get("/practice").await.body.contains(marker));
 
     // Corrected, with the supervisor alerted: every field right.
-    let saved = save_contact(
-        &a,
-        &contact,
-        &[
-            ("channel", "phone"),
-            ("contact_type", "crisis"),
-            ("signaler_role", "victim_survivor"),
-            ("red_flags", "not_free_to_leave"),
-            ("red_flags", "lives_at_work"),
-            ("red_flags", "no_id_or_money"),
-            ("red_flags", "unpayable_debt"),
-            ("anonymous", "on"),
-            ("action", "alert"),
-        ],
-    )
-    .await;
+    let saved = save_contact(&a, &contact, &locked_in_record("crisis", "alert")).await;
     assert!(saved.status == 303 || saved.status == 200, "{}", saved.body);
     let score = a.get(&format!("/practice/attempts/{attempt}")).await;
     assert!(
@@ -963,6 +990,27 @@ async fn a_practice_call_is_scored_field_by_field_with_reasons() {
             .replace("%{total}", "5")
     ));
     assert!(list.has("a@example.org"), "the trainer sees who took it");
+    // Finishing again after changing the record keeps the score first recorded.
+    save_contact(&a, &contact, &locked_in_record("tip", "save")).await;
+    a.submit(
+        &format!("/practice/attempts/{attempt}"),
+        &format!("/practice/attempts/{attempt}/finish"),
+        &[],
+    )
+    .await;
+    let score = a.get(&format!("/practice/attempts/{attempt}")).await;
+    assert!(score.body.contains("<strong>4 / 5</strong>"));
+    assert!(score.has(
+        &text("en", "practice.result_recorded")
+            .replace("%{correct}", "5")
+            .replace("%{total}", "5")
+    ));
+    let audit = {
+        let admin = server.client();
+        admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        admin.get("/admin/audit").await
+    };
+    assert!(audit.has("practice.start") && audit.has("practice.finish"));
 }
 
 #[tokio::test]

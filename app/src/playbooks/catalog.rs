@@ -72,6 +72,8 @@ pub struct Playbook {
     pub phase: String,
     /// The Markdown after the front matter.
     pub body: String,
+    /// The whole file as written (front matter and Markdown), to copy and adapt.
+    pub source: String,
     pub origin: Origin,
 }
 
@@ -218,6 +220,7 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> 
         locale,
         phase,
         body: body.to_string(),
+        source: text.to_string(),
         origin: Origin::Bundled,
     })
 }

@@ -26,6 +26,13 @@ impl Handout<'_> {
     }
 }
 
+/// Who exported a handout, and on which day (in the hotline's time zone).
+pub struct Exporter<'a> {
+    pub hotline: &'a str,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
 #[derive(Template)]
 #[template(path = "playbooks/index.html")]
 struct Index<'a> {
@@ -37,14 +44,14 @@ struct Index<'a> {
     links: Vec<(String, String)>,
 }
 
-/// One HTML document holding `playbooks` (labels in `locale`), exported by `hotline_name`.
+/// One HTML document holding `playbooks` (labels in `locale`), exported `by` a hotline.
 pub fn handout(
     catalog: &Catalog,
     playbooks: &[&Playbook],
     locale: &str,
-    hotline_name: &str,
+    by: &Exporter,
 ) -> Result<String, askama::Error> {
-    handout_with(catalog, playbooks, locale, hotline_name, &[])
+    handout_with(catalog, playbooks, locale, by, &[])
 }
 
 /// The same, opening with `intro` lines (a workshop's title, date and organisation).
@@ -52,7 +59,7 @@ pub fn handout_with(
     catalog: &Catalog,
     playbooks: &[&Playbook],
     locale: &str,
-    hotline_name: &str,
+    by: &Exporter,
     intro: &[String],
 ) -> Result<String, askama::Error> {
     let views: Vec<View> = playbooks
@@ -64,7 +71,6 @@ pub fn handout_with(
         (None, [one]) => one.title.clone(),
         _ => i18n::tr(locale, "playbook.title"),
     };
-    let today = jiff::Zoned::now().date().to_string();
     Handout {
         locale,
         dir: i18n::direction(locale),
@@ -72,7 +78,7 @@ pub fn handout_with(
         exported: i18n::tr_with(
             locale,
             "playbook.handout.exported",
-            &[("name", hotline_name), ("date", &today)],
+            &[("name", by.hotline), ("date", &by.date)],
         ),
         intro,
         views,
@@ -86,15 +92,15 @@ pub fn write_folder(
     catalog: &Catalog,
     playbooks: &[&Playbook],
     locale: &str,
-    hotline_name: &str,
+    by: &Exporter,
     folder: &Path,
 ) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(folder)?;
     let mut written = Vec::new();
     let mut links = Vec::new();
     for p in playbooks {
-        let html = handout(catalog, &[p], locale, hotline_name)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let html =
+            handout(catalog, &[p], locale, by).map_err(|e| std::io::Error::other(e.to_string()))?;
         let name = format!("{}.{}.html", p.id, p.locale);
         let path = folder.join(&name);
         std::fs::write(&path, html)?;
@@ -105,7 +111,7 @@ pub fn write_folder(
         locale,
         dir: i18n::direction(locale),
         title: i18n::tr(locale, "playbook.title"),
-        hotline_name,
+        hotline_name: by.hotline,
         links,
     }
     .render()

@@ -253,7 +253,7 @@ pub async fn handout(
 ) -> Result<Response, AppError> {
     let (catalog, reading) = open(&ctx, &query)?;
     let p = catalog.get(&id, &reading).ok_or(AppError::NotFound)?;
-    let html = super::export::handout(&catalog, &[p], &p.locale, &ctx.state.config.hotline.name)?;
+    let html = super::export::handout(&catalog, &[p], &p.locale, &exporter(&ctx))?;
     let name = format!("{}-{}.html", p.id, p.locale);
     Ok((
         [
@@ -317,4 +317,12 @@ pub async fn admin(ctx: Ctx) -> Result<Response, AppError> {
         problems,
     };
     Ok(Html(t.render()?).into_response())
+}
+
+/// This hotline, today, for handouts.
+pub fn exporter(ctx: &Ctx) -> super::export::Exporter<'_> {
+    super::export::Exporter {
+        hotline: &ctx.state.config.hotline.name,
+        date: crate::web::today(ctx),
+    }
 }

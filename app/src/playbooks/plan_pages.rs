@@ -277,8 +277,8 @@ pub async fn csv(ctx: Ctx) -> Result<Response, AppError> {
         let phase = ctx.t(&format!("playbook.phase.{}", p.phase));
         for i in &p.items {
             w.write_record([
-                phase.clone(),
-                p.title.clone(),
+                spreadsheet_safe(&phase),
+                spreadsheet_safe(&p.title),
                 i.number.to_string(),
                 spreadsheet_safe(&i.text),
                 ctx.t(&format!("launch.status.{}", i.status)),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::catalog::{front_matter, Problem, BUNDLED_DIR};
+use crate::audit::{self, Actor, Event};
 use crate::config::BUNDLED_LOCALES;
 use crate::db::{now, Db, DbError};
 use crate::i18n;
@@ -395,12 +396,14 @@ fn attempt(r: &sqlx::any::AnyRow) -> Result<Attempt, sqlx::Error> {
 
 pub async fn start(
     db: &Db,
+    actor: &Actor,
     scenario: &str,
     locale: &str,
     contact_id: i64,
     trainee_id: i64,
 ) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO practice_attempts (scenario, locale, contact_id, trainee_id, started_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -409,8 +412,18 @@ pub async fn start(
     .bind(contact_id)
     .bind(trainee_id)
     .bind(now())
-    .fetch_one(&db.pool)
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("practice.start")
+            .target("practice_attempt", id)
+            .detail(scenario.to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn get_attempt(db: &Db, id: i64) -> Result<Option<Attempt>, DbError> {
@@ -443,16 +456,37 @@ pub async fn attempts(db: &Db, trainee: Option<i64>) -> Result<Vec<Attempt>, DbE
     Ok(rows.iter().map(attempt).collect::<Result<_, _>>()?)
 }
 
-pub async fn finish(db: &Db, id: i64, correct: i64, total: i64) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE practice_attempts SET correct = $1, total = $2, scored_at = $3 WHERE id = $4",
+/// Records the score once; a second finish changes nothing.
+pub async fn finish(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    correct: i64,
+    total: i64,
+) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE practice_attempts SET correct = $1, total = $2, scored_at = $3
+         WHERE id = $4 AND scored_at IS NULL",
     )
     .bind(correct)
     .bind(total)
     .bind(now())
     .bind(id)
-    .execute(&db.pool)
-    .await?;
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("practice.finish")
+                .target("practice_attempt", id)
+                .detail(format!("{correct}/{total}")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

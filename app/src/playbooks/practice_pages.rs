@@ -147,7 +147,15 @@ pub async fn start(ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppErro
         },
     )
     .await?;
-    practice::start(&ctx.state.db, &s.id, &s.locale, contact, user.id).await?;
+    practice::start(
+        &ctx.state.db,
+        &ctx.actor(),
+        &s.id,
+        &s.locale,
+        contact,
+        user.id,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/contacts/{contact}/edit?notice=practice_started")).into_response())
 }
 
@@ -164,6 +172,8 @@ struct ScorePage {
     correct: usize,
     total: usize,
     finished: bool,
+    /// The score recorded when the trainee finished, if they did.
+    recorded: String,
     can_open_contact: bool,
 }
 
@@ -201,6 +211,16 @@ pub async fn result(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
         correct,
         scores,
         finished: a.result.is_some(),
+        recorded: a
+            .result
+            .map(|(c, t)| {
+                i18n::tr_with(
+                    &ctx.locale,
+                    "practice.result_recorded",
+                    &[("correct", &c.to_string()), ("total", &t.to_string())],
+                )
+            })
+            .unwrap_or_default(),
         can_open_contact: ctx.can(Permission::EditContacts),
     };
     Ok(Html(t.render()?).into_response())
@@ -215,6 +235,13 @@ pub async fn finish(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
         .ok_or(AppError::NotFound)?;
     let scores = practice::score(s, &c, &ctx.locale);
     let correct = scores.iter().filter(|f| f.correct).count() as i64;
-    practice::finish(&ctx.state.db, a.id, correct, scores.len() as i64).await?;
+    practice::finish(
+        &ctx.state.db,
+        &ctx.actor(),
+        a.id,
+        correct,
+        scores.len() as i64,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/practice/attempts/{id}?notice=practice_scored")).into_response())
 }

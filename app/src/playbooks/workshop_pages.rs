@@ -422,7 +422,7 @@ pub async fn handout(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError
         &catalog,
         &chosen,
         &w.locale,
-        &ctx.state.config.hotline.name,
+        &super::pages::exporter(&ctx),
         &intro,
     )?;
     let name = format!("workshop-{}-{}.html", w.id, w.held_on);
