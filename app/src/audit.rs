@@ -58,6 +58,7 @@ pub const ACTIONS: &[&str] = &[
     "launch.item_update",
     "workshop.add",
     "workshop.notes",
+    "workshop.edit",
     "workshop.participant_add",
     "workshop.participant_remove",
     "practice.start",

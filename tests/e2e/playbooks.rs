@@ -712,6 +712,43 @@ async fn a_workshop_is_built_presented_and_handed_out() {
         .await
         .has("They will adapt the crisis protocol."));
 
+    // Editing: a bad date refused with the typed title kept; a good edit saved, notes kept.
+    let bad = t
+        .submit(
+            &format!("{page_url}/edit"),
+            &format!("{page_url}/edit"),
+            &[
+                ("title", "Launch consultation, day 2"),
+                ("held_on", "tomorrow"),
+                ("locale", "es"),
+                ("playbooks", "crisis-response"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.has("Launch consultation, day 2"));
+    assert!(t.get(&page_url).await.has(&ch.title), "nothing changed");
+    let edited = t
+        .submit(
+            &format!("{page_url}/edit"),
+            &format!("{page_url}/edit"),
+            &[
+                ("title", "Launch consultation (revised)"),
+                ("held_on", &day),
+                ("organisation", "Ministry of Labour"),
+                ("country", "PH"),
+                ("locale", "es"),
+                ("playbooks", "crisis-response"),
+                ("playbooks", "contact-handling"),
+                ("training", &training_id),
+            ],
+        )
+        .await;
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    let page = t.get(&page_url).await;
+    assert!(page.has("Launch consultation (revised)"));
+    assert!(page.has("They will adapt the crisis protocol."));
+
     // The presentation: an opening screen, then the playbooks, one screen at a time.
     let first = t.get(&format!("/workshops/{id}/present")).await;
     assert_eq!(first.status, 200);
@@ -761,7 +798,7 @@ async fn a_workshop_is_built_presented_and_handed_out() {
     let body = resp.text().await.unwrap();
     assert!(body.contains("<html lang=\"es\""));
     assert!(body.contains(&html_escape(&ch.title)) && body.contains(&html_escape(&cr.title)));
-    assert!(body.contains("<h1>Launch consultation</h1>"));
+    assert!(body.contains("<h1>Launch consultation (revised)</h1>"));
     assert!(!body.contains("/static/"));
     assert!(
         !body.contains("Maria Santos"),

@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             get(workshop_pages::list).post(workshop_pages::create),
         )
         .route("/workshops/{id}", get(workshop_pages::detail))
+        .route(
+            "/workshops/{id}/edit",
+            get(workshop_pages::edit_form).post(workshop_pages::update),
+        )
         .route("/workshops/{id}/notes", post(workshop_pages::save_notes))
         .route(
             "/workshops/{id}/participants",

@@ -26,23 +26,74 @@ pub struct Choice {
     pub label: String,
 }
 
+/// The workshop form (new or edit) and its choices.
+pub struct FormParts {
+    pub form: Workshop,
+    pub playbooks: Vec<Choice>,
+    pub locales: Vec<Choice>,
+    pub trainings: Vec<Choice>,
+    pub chosen_training: String,
+    pub error: Option<String>,
+    /// The form's address, and whether it has the notes field (only a new workshop's).
+    pub action: String,
+    pub with_notes: bool,
+}
+
+impl FormParts {
+    fn picked(&self, code: &str) -> bool {
+        self.form.playbooks.iter().any(|p| p == code)
+    }
+
+    async fn new(ctx: &Ctx, form: Workshop, error: Option<String>) -> Result<FormParts, AppError> {
+        let catalog = Catalog::load(Some(&ctx.state.dir));
+        let year = 365 * 24 * 3600;
+        let now = crate::db::now();
+        let trainings = training::events(&ctx.state.db, now - 2 * year, now + 2 * year)
+            .await?
+            .into_iter()
+            .map(|e| Choice {
+                code: e.id.to_string(),
+                label: format!("{} ({})", e.title, crate::web::format_day(ctx, e.starts_at)),
+            })
+            .collect();
+        Ok(FormParts {
+            playbooks: catalog
+                .list(&ctx.locale)
+                .into_iter()
+                .map(|p| Choice {
+                    code: p.id.clone(),
+                    label: p.title.clone(),
+                })
+                .collect(),
+            locales: locales(),
+            trainings,
+            chosen_training: form.training_id.map(|t| t.to_string()).unwrap_or_default(),
+            error,
+            action: if form.id == 0 {
+                "/workshops".into()
+            } else {
+                format!("/workshops/{}/edit", form.id)
+            },
+            with_notes: form.id == 0,
+            form,
+        })
+    }
+}
+
+fn form_status(f: &FormParts) -> StatusCode {
+    if f.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    }
+}
+
 #[derive(Template)]
 #[template(path = "playbooks/workshops.html")]
 struct ListPage {
     page: Page,
     workshops: Vec<Row>,
-    playbooks: Vec<Choice>,
-    locales: Vec<Choice>,
-    trainings: Vec<Choice>,
-    error: Option<String>,
-    form: Workshop,
-    chosen_training: String,
-}
-
-impl ListPage {
-    fn picked(&self, code: &str) -> bool {
-        self.form.playbooks.iter().any(|p| p == code)
-    }
+    f: FormParts,
 }
 
 pub struct Row {
@@ -66,9 +117,7 @@ fn locales() -> Vec<Choice> {
 }
 
 async fn list_page(ctx: &Ctx, error: Option<String>, form: Workshop) -> Result<Response, AppError> {
-    let db = &ctx.state.db;
-    let catalog = Catalog::load(Some(&ctx.state.dir));
-    let workshops = workshops::list(db)
+    let workshops = workshops::list(&ctx.state.db)
         .await?
         .into_iter()
         .map(|w| Row {
@@ -81,39 +130,13 @@ async fn list_page(ctx: &Ctx, error: Option<String>, form: Workshop) -> Result<R
             participants: w.participants,
         })
         .collect();
-    let year = 365 * 24 * 3600;
-    let now = crate::db::now();
-    let trainings = training::events(db, now - 2 * year, now + 2 * year)
-        .await?
-        .into_iter()
-        .map(|e| Choice {
-            code: e.id.to_string(),
-            label: format!("{} ({})", e.title, crate::web::format_day(ctx, e.starts_at)),
-        })
-        .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let f = FormParts::new(ctx, form, error).await?;
     let t = ListPage {
         page: Page::new(ctx, &ctx.t("workshop.title")),
         workshops,
-        playbooks: catalog
-            .list(&ctx.locale)
-            .into_iter()
-            .map(|p| Choice {
-                code: p.id.clone(),
-                label: p.title.clone(),
-            })
-            .collect(),
-        locales: locales(),
-        trainings,
-        error,
-        chosen_training: form.training_id.map(|t| t.to_string()).unwrap_or_default(),
-        form,
+        f,
     };
-    Ok((status, Html(t.render()?)).into_response())
+    Ok((form_status(&t.f), Html(t.render()?)).into_response())
 }
 
 pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
@@ -126,11 +149,10 @@ pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
     list_page(&ctx, None, form).await
 }
 
-pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
-    ctx.require(Permission::Outreach)?;
-    let f = form_pairs(&body)?;
-    let catalog = Catalog::load(Some(&ctx.state.dir));
-    let known = catalog.ids();
+/// A workshop from the form, and whether it is valid.
+async fn read_form(ctx: &Ctx, body: &Bytes) -> Result<(Workshop, bool), AppError> {
+    let f = form_pairs(body)?;
+    let known = Catalog::load(Some(&ctx.state.dir)).ids();
     let training_id = one(&f, "training").parse::<i64>().ok();
     let w = Workshop {
         title: one(&f, "title").to_string(),
@@ -164,10 +186,50 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         && !w.playbooks.is_empty()
         && w.notes.chars().count() <= 10_000
         && training_ok;
+    Ok((w, ok))
+}
+
+pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
+    ctx.require(Permission::Outreach)?;
+    let (w, ok) = read_form(&ctx, &body).await?;
     if !ok {
         return list_page(&ctx, Some(ctx.t("workshop.error.form")), w).await;
     }
     let id = workshops::add(&ctx.state.db, &ctx.actor(), &w).await?;
+    Ok(Redirect::to(&format!("/workshops/{id}?notice=workshop_saved")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "playbooks/workshop_edit.html")]
+struct EditPage {
+    page: Page,
+    f: FormParts,
+}
+
+async fn edit_page(ctx: &Ctx, w: Workshop, error: Option<String>) -> Result<Response, AppError> {
+    let f = FormParts::new(ctx, w, error).await?;
+    let t = EditPage {
+        page: Page::new(ctx, &ctx.t("workshop.edit")),
+        f,
+    };
+    Ok((form_status(&t.f), Html(t.render()?)).into_response())
+}
+
+pub async fn edit_form(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let w = load(&ctx, id).await?;
+    edit_page(&ctx, w, None).await
+}
+
+/// Saves the workshop's details (its notes and participants have their own forms).
+pub async fn update(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Response, AppError> {
+    let stored = load(&ctx, id).await?;
+    let (mut w, ok) = read_form(&ctx, &body).await?;
+    w.id = id;
+    w.notes = stored.notes;
+    if !ok {
+        return edit_page(&ctx, w, Some(ctx.t("workshop.error.form"))).await;
+    }
+    workshops::update(&ctx.state.db, &ctx.actor(), &w).await?;
     Ok(Redirect::to(&format!("/workshops/{id}?notice=workshop_saved")).into_response())
 }
 

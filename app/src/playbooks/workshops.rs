@@ -109,6 +109,33 @@ pub async fn add(db: &Db, actor: &Actor, w: &Workshop) -> Result<i64, DbError> {
     Ok(id)
 }
 
+/// Saves a workshop's details (not its notes or participants).
+pub async fn update(db: &Db, actor: &Actor, w: &Workshop) -> Result<(), DbError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "UPDATE workshops SET title = $1, held_on = $2, organisation = $3, country = $4,
+           locale = $5, playbooks = $6, training_id = $7 WHERE id = $8",
+    )
+    .bind(&w.title)
+    .bind(&w.held_on)
+    .bind(&w.organisation)
+    .bind(&w.country)
+    .bind(&w.locale)
+    .bind(w.playbooks.join(","))
+    .bind(w.training_id)
+    .bind(w.id)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("workshop.edit").target("workshop", w.id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn set_notes(db: &Db, actor: &Actor, id: i64, notes: &str) -> Result<bool, DbError> {
     let mut tx = db.begin().await?;
     let changed = sqlx::query("UPDATE workshops SET notes = $1 WHERE id = $2")
