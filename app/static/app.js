@@ -89,26 +89,37 @@
   });
 })();
 
-// The workshop presentation: arrow keys, Page Up/Down, space, Home and End move between
-// screens; Escape leaves. Without JavaScript the links at the bottom do the same.
+// The workshop presentation: the arrow keys move between screens; Page Down, the down
+// arrow and space scroll a long screen first and move on at its end (Page Up, the up arrow
+// and Shift+space likewise back); Home and End jump to the first and last screen; Escape
+// leaves. Without JavaScript the links at the bottom do the same.
 (function () {
   var body = document.body;
   if (!body.hasAttribute("data-slides")) { return; }
+  function atBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+  }
+  function atTop() { return window.scrollY <= 2; }
   document.addEventListener("keydown", function (ev) {
-    if (ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.repeat) { return; }
     var rtl = document.documentElement.getAttribute("dir") === "rtl";
     var forward = rtl ? "ArrowLeft" : "ArrowRight";
     var back = rtl ? "ArrowRight" : "ArrowLeft";
+    var key = ev.key;
     var target = null;
-    if (ev.key === forward || ev.key === "PageDown" || ev.key === " " || ev.key === "ArrowDown") {
+    if (key === forward) {
       target = body.getAttribute("data-next");
-    } else if (ev.key === back || ev.key === "PageUp" || ev.key === "ArrowUp") {
+    } else if (key === back) {
       target = body.getAttribute("data-prev");
-    } else if (ev.key === "Home") {
+    } else if ((key === " " && ev.shiftKey) || key === "PageUp" || key === "ArrowUp") {
+      if (atTop()) { target = body.getAttribute("data-prev"); }
+    } else if (key === " " || key === "PageDown" || key === "ArrowDown") {
+      if (atBottom()) { target = body.getAttribute("data-next"); }
+    } else if (key === "Home") {
       target = body.getAttribute("data-first");
-    } else if (ev.key === "End") {
+    } else if (key === "End") {
       target = body.getAttribute("data-last");
-    } else if (ev.key === "Escape") {
+    } else if (key === "Escape") {
       target = body.getAttribute("data-exit");
     }
     if (target) {

@@ -405,7 +405,7 @@ fn all_items() -> usize {
 
 #[tokio::test]
 async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
-    let (_d, server) = hotline().await;
+    let (d, server) = hotline().await;
     let total = all_items();
     let sup = as_user(&server, "sup@example.org").await;
     let score = |done: usize, of: usize| {
@@ -471,7 +471,7 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
     )
     .await;
     let p = sup.get(page).await;
-    assert!(p.has("Ministry focal point"));
+    assert!(p.has("Ministry focal point"), "{}", p.body);
     assert!(p.has("Signed off by the steering group."));
     assert!(p.body.contains("value=\"2027-03-31\""));
 
@@ -507,6 +507,22 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.has(&text("en", "launch.error.due")));
+    // Only the date itself, as a date field sends it (no times, no compact forms).
+    for odd in ["20270331", "2027-03-31T09:00[Europe/Paris]"] {
+        let bad = sup
+            .submit(
+                page,
+                "/launch/readiness-feasibility/4",
+                &[
+                    ("status", "done"),
+                    ("owner", ""),
+                    ("due_on", odd),
+                    ("notes", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{odd}");
+    }
     assert!(bad.has("Typed owner"));
     assert!(sup.get("/launch").await.has(&score(1, total - 1)));
     let bad = sup
@@ -576,6 +592,45 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
     assert!(body.contains(&text("en", "launch.status.done")));
     assert!(body.contains("'=HYPERLINK"));
     assert!(!body.contains(",=HYPERLINK"));
+
+    // The playbook is adapted: item 1 reworded, the last item dropped. The saved status of
+    // item 1 is flagged for a check, and the last item's is listed as no longer in a playbook.
+    let last = items.len().to_string();
+    sup.submit(
+        page,
+        &format!("/launch/readiness-feasibility/{last}"),
+        &[
+            ("status", "done"),
+            ("owner", ""),
+            ("due_on", ""),
+            ("notes", ""),
+        ],
+    )
+    .await;
+    let source = bundled_source("readiness-feasibility", "en");
+    let first = format!("- [ ] {}", items[0].split_whitespace().next().unwrap());
+    let at = source.find(&first).expect("the first item's line");
+    let mut adapted = format!("{}- [ ] Reworded: {}", &source[..at], &source[at + 6..]);
+    let last_line = adapted
+        .lines()
+        .filter(|l| l.starts_with("- [ ]"))
+        .last()
+        .unwrap()
+        .to_string();
+    adapted = adapted.replacen(&format!("{last_line}\n"), "", 1);
+    std::fs::create_dir_all(d.dir.join("playbooks/en")).unwrap();
+    std::fs::write(d.dir.join("playbooks/en/readiness-feasibility.md"), adapted).unwrap();
+    let p = sup.get(page).await;
+    assert!(p.has("Reworded:"));
+    assert_eq!(
+        p.body
+            .matches(&html_escape(&text("en", "launch.changed")))
+            .count(),
+        1
+    );
+    let summary = sup.get("/launch").await;
+    assert!(summary.has(&text("en", "launch.orphans_title")));
+    assert!(summary.has(&items[items.len() - 1]));
 }
 
 #[tokio::test]
@@ -1012,6 +1067,18 @@ async fn a_practice_call_is_scored_field_by_field_with_reasons() {
         "{}",
         score.body
     );
+    // The trainer sees the score but only the trainee says when they are done.
+    let seen = t.get(&format!("/practice/attempts/{attempt}")).await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.body.contains("/finish\""));
+    let refused = t
+        .submit(
+            "/practice",
+            &format!("/practice/attempts/{attempt}/finish"),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
     let done = a
         .submit(
             &format!("/practice/attempts/{attempt}"),

@@ -94,6 +94,11 @@ const SQLITE: &[Migration] = &[
         description: "practice calls: a trainee's attempts at role-play scenarios and their scores",
         sql: include_str!("../../migrations/sqlite/0015_practice_attempts.sql"),
     },
+    Migration {
+        version: 16,
+        description: "launch-plan items remember their wording, to flag changed playbooks",
+        sql: include_str!("../../migrations/sqlite/0016_launch_item_wording.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -171,6 +176,11 @@ const POSTGRES: &[Migration] = &[
         version: 15,
         description: "practice calls: a trainee's attempts at role-play scenarios and their scores",
         sql: include_str!("../../migrations/postgres/0015_practice_attempts.sql"),
+    },
+    Migration {
+        version: 16,
+        description: "launch-plan items remember their wording, to flag changed playbooks",
+        sql: include_str!("../../migrations/postgres/0016_launch_item_wording.sql"),
     },
 ];
 

@@ -168,6 +168,22 @@ pub async fn create(
     new: NewContact,
 ) -> Result<(i64, bool), DbError> {
     let mut tx = db.begin().await?;
+    let made = create_in(&mut tx, keys, actor, new).await?;
+    if made.1 {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(made)
+}
+
+/// [`create`] inside the caller's transaction (which commits it).
+pub async fn create_in(
+    tx: &mut AnyConnection,
+    keys: &Keys,
+    actor: &Actor,
+    new: NewContact,
+) -> Result<(i64, bool), DbError> {
     if let Some(sid) = &new.provider_sid {
         let existing: Option<i64> =
             sqlx::query_scalar("SELECT id FROM contacts WHERE provider_sid = $1")
@@ -175,7 +191,6 @@ pub async fn create(
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(id) = existing {
-            tx.rollback().await?;
             return Ok((id, false));
         }
     }
@@ -218,14 +233,13 @@ pub async fn create(
         }
     };
     audit::record(
-        &mut tx,
+        &mut *tx,
         actor,
         Event::new("contact.create")
             .target("contact", id)
             .detail(format!("channel={}", new.channel)),
     )
     .await?;
-    tx.commit().await?;
     Ok((id, true))
 }
 

@@ -135,6 +135,8 @@ pub(crate) fn front_matter<'t>(
         .find("\n+++")
         .ok_or_else(|| problem("playbook.problem.no_front_matter", &[]))?;
     let (front, after) = rest.split_at(end);
+    // A file saved with Windows line endings: TOML takes no lone carriage return.
+    let front = front.strip_suffix('\r').unwrap_or(front);
     let body = after["\n+++".len()..].trim_start_matches(['\r', '\n']);
     let table: toml::Table = front.parse().map_err(|e: toml::de::Error| {
         let detail = e.message().to_string();
@@ -427,6 +429,8 @@ mod tests {
             Some("playbook.problem.unknown_locale")
         );
         assert_eq!(key(GOOD, "ja"), Some("playbook.problem.wrong_folder"));
+        let crlf = GOOD.replace('\n', "\r\n");
+        assert!(parse("x.md", "en", &crlf).is_ok(), "Windows line endings");
         assert_eq!(
             key(&GOOD.replace("title = \"Own\"", "title = [1"), "en"),
             Some("playbook.problem.toml")

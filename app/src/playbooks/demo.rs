@@ -106,7 +106,17 @@ pub async fn seed(db: &Db, keys: &Keys, locale: &str, timezone: &str) -> Result<
             .unwrap_or(today)
             .to_string()
     };
+    let catalog = super::Catalog::load(None);
     for (playbook, item, status, owner, due, notes) in ITEMS {
+        let version = catalog.get(playbook, locale);
+        let item_text = version
+            .and_then(|p| {
+                super::render::render(&p.body)
+                    .checklist
+                    .get(*item as usize - 1)
+                    .cloned()
+            })
+            .unwrap_or_default();
         plan::save(
             db,
             &actor,
@@ -117,6 +127,8 @@ pub async fn seed(db: &Db, keys: &Keys, locale: &str, timezone: &str) -> Result<
                 owner: (*owner).into(),
                 due_on: (*due != 0).then(|| day(*due)),
                 notes: (*notes).into(),
+                item_text,
+                item_locale: version.map(|p| p.locale.clone()).unwrap_or_default(),
             },
         )
         .await?;

@@ -25,12 +25,18 @@ pub struct Entry {
     /// `YYYY-MM-DD`.
     pub due_on: Option<String>,
     pub notes: String,
+    /// The item's wording when saved, and the playbook language it was read in.
+    pub item_text: String,
+    pub item_locale: String,
 }
 
 pub async fn entries(db: &Db) -> Result<HashMap<(String, i64), Entry>, DbError> {
-    let rows = sqlx::query("SELECT playbook, item, status, owner, due_on, notes FROM launch_items")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT playbook, item, status, owner, due_on, notes, item_text, item_locale
+         FROM launch_items",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     let mut out = HashMap::new();
     for r in rows {
         let e = Entry {
@@ -40,6 +46,8 @@ pub async fn entries(db: &Db) -> Result<HashMap<(String, i64), Entry>, DbError> 
             owner: r.try_get(3)?,
             due_on: r.try_get(4)?,
             notes: r.try_get(5)?,
+            item_text: r.try_get(6)?,
+            item_locale: r.try_get(7)?,
         };
         out.insert((e.playbook.clone(), e.item), e);
     }
@@ -50,11 +58,13 @@ pub async fn entries(db: &Db) -> Result<HashMap<(String, i64), Entry>, DbError> 
 pub async fn save(db: &Db, actor: &Actor, e: &Entry) -> Result<(), DbError> {
     let mut tx = db.begin().await?;
     sqlx::query(
-        "INSERT INTO launch_items (playbook, item, status, owner, due_on, notes, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO launch_items (playbook, item, status, owner, due_on, notes, updated_by,
+           updated_at, item_text, item_locale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (playbook, item) DO UPDATE SET status = excluded.status,
            owner = excluded.owner, due_on = excluded.due_on, notes = excluded.notes,
-           updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+           updated_by = excluded.updated_by, updated_at = excluded.updated_at,
+           item_text = excluded.item_text, item_locale = excluded.item_locale",
     )
     .bind(&e.playbook)
     .bind(e.item)
@@ -64,6 +74,8 @@ pub async fn save(db: &Db, actor: &Actor, e: &Entry) -> Result<(), DbError> {
     .bind(&e.notes)
     .bind(actor.user_id)
     .bind(now())
+    .bind(&e.item_text)
+    .bind(&e.item_locale)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -88,6 +100,9 @@ pub struct Item {
     pub due_on: String,
     pub notes: String,
     pub overdue: bool,
+    /// The item's wording changed since its status was saved (an adapted or upgraded
+    /// playbook): the status may belong to another item now.
+    pub changed: bool,
 }
 
 /// Done out of applicable (items marked not applicable do not count).
@@ -117,6 +132,8 @@ impl Score {
 #[derive(Debug, Clone)]
 pub struct PlanPlaybook {
     pub id: String,
+    /// The language of the playbook version the items come from.
+    pub locale: String,
     pub title: String,
     pub phase: String,
     pub items: Vec<Item>,
@@ -133,6 +150,8 @@ pub struct PhaseScore {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub playbooks: Vec<PlanPlaybook>,
+    /// Saved items that no playbook has any more (a shortened checklist, a removed playbook).
+    pub orphans: Vec<Entry>,
     pub phases: Vec<PhaseScore>,
     pub overall: Score,
 }
@@ -154,6 +173,20 @@ pub fn build(
         .collect();
     let mut overall = Score::default();
     let mut playbooks = Vec::new();
+    // Checklists in other languages, rendered once each when a saved wording is compared.
+    let mut other: HashMap<(String, String), Vec<String>> = HashMap::new();
+    let mut wording = |id: &str, locale: &str| -> Vec<String> {
+        other
+            .entry((id.to_string(), locale.to_string()))
+            .or_insert_with(|| {
+                catalog
+                    .get(id, locale)
+                    .filter(|p| p.locale == locale)
+                    .map(|p| render::render(&p.body).checklist)
+                    .unwrap_or_default()
+            })
+            .clone()
+    };
     for p in catalog.list(locale) {
         let checklist = render::render(&p.body).checklist;
         if checklist.is_empty() {
@@ -172,6 +205,14 @@ pub fn build(
                 let is_overdue = !due_on.is_empty()
                     && due_on.as_str() < today
                     && matches!(status.as_str(), "open" | "in_progress");
+                let changed = e.is_some_and(|e| {
+                    !e.item_text.is_empty()
+                        && if e.item_locale == p.locale {
+                            e.item_text != text
+                        } else {
+                            wording(&p.id, &e.item_locale).get(i) != Some(&e.item_text)
+                        }
+                });
                 score.add(&status);
                 overdue += usize::from(is_overdue);
                 Item {
@@ -182,6 +223,7 @@ pub fn build(
                     status,
                     due_on,
                     overdue: is_overdue,
+                    changed,
                 }
             })
             .collect();
@@ -193,6 +235,7 @@ pub fn build(
         overall.applicable += score.applicable;
         playbooks.push(PlanPlaybook {
             id: p.id.clone(),
+            locale: p.locale.clone(),
             title: p.title.clone(),
             phase: p.phase.clone(),
             items,
@@ -200,8 +243,19 @@ pub fn build(
             overdue,
         });
     }
+    let mut orphans: Vec<Entry> = entries
+        .values()
+        .filter(|e| {
+            !playbooks
+                .iter()
+                .any(|p| p.id == e.playbook && e.item >= 1 && e.item as usize <= p.items.len())
+        })
+        .cloned()
+        .collect();
+    orphans.sort_by(|a, b| (&a.playbook, a.item).cmp(&(&b.playbook, b.item)));
     Plan {
         playbooks,
+        orphans,
         phases,
         overall,
     }

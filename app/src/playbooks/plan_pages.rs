@@ -96,6 +96,8 @@ struct SummaryPage {
     overall: Bar,
     phases: Vec<PhaseBlock>,
     overdue: Vec<OverdueItem>,
+    /// Saved items no playbook has any more (status already as a label).
+    orphans: Vec<Entry>,
 }
 
 pub async fn summary(ctx: Ctx) -> Result<Response, AppError> {
@@ -143,6 +145,14 @@ pub async fn summary(ctx: Ctx) -> Result<Response, AppError> {
         overall: bar(&ctx, ctx.t("launch.overall"), plan.overall),
         phases,
         overdue,
+        orphans: plan
+            .orphans
+            .into_iter()
+            .map(|mut o| {
+                o.status = ctx.t(&format!("launch.status.{}", o.status));
+                o
+            })
+            .collect(),
     };
     Ok(Html(t.render()?).into_response())
 }
@@ -213,7 +223,7 @@ fn check(e: &Entry) -> Result<(), &'static str> {
         return Err("launch.error.item");
     }
     if let Some(d) = &e.due_on {
-        if d.parse::<jiff::civil::Date>().is_err() {
+        if !crate::web::is_iso_date(d) {
             return Err("launch.error.due");
         }
     }
@@ -227,13 +237,18 @@ pub async fn save_item(
 ) -> Result<Response, AppError> {
     ctx.require(Permission::ManageLaunch)?;
     let plan = current_plan(&ctx).await?;
-    let exists = plan
+    // The item as the reader sees it: its wording is kept with the status.
+    let (item_text, item_locale) = plan
         .playbooks
         .iter()
-        .any(|p| p.id == id && item >= 1 && item as usize <= p.items.len());
-    if !exists {
-        return Err(AppError::NotFound);
-    }
+        .find(|p| p.id == id)
+        .and_then(|p| {
+            usize::try_from(item - 1)
+                .ok()
+                .and_then(|i| p.items.get(i))
+                .map(|i| (i.text.clone(), p.locale.clone()))
+        })
+        .ok_or(AppError::NotFound)?;
     let f = form_pairs(&body)?;
     let due = one(&f, "due_on");
     let e = Entry {
@@ -243,6 +258,8 @@ pub async fn save_item(
         owner: one(&f, "owner").to_string(),
         due_on: (!due.is_empty()).then(|| due.to_string()),
         notes: one(&f, "notes").to_string(),
+        item_text,
+        item_locale,
     };
     if let Err(key) = check(&e) {
         return playbook_page(&ctx, &id, Some((e, key))).await;

@@ -11,6 +11,7 @@ use sqlx::Row;
 use super::catalog::{front_matter, Problem, BUNDLED_DIR};
 use crate::audit::{self, Actor, Event};
 use crate::config::BUNDLED_LOCALES;
+use crate::crypto::Keys;
 use crate::db::{now, Db, DbError};
 use crate::i18n;
 use crate::intake::store::Contact;
@@ -394,22 +395,37 @@ fn attempt(r: &sqlx::any::AnyRow) -> Result<Attempt, sqlx::Error> {
     })
 }
 
+/// Starts a practice call: a new open contact for the trainee in the real console and the
+/// attempt that links it to the scenario, written together. Returns the contact's id.
 pub async fn start(
     db: &Db,
+    keys: &Keys,
     actor: &Actor,
-    scenario: &str,
-    locale: &str,
-    contact_id: i64,
+    scenario: &Scenario,
     trainee_id: i64,
 ) -> Result<i64, DbError> {
     let mut tx = db.begin().await?;
+    let (contact, _) = crate::intake::store::create_in(
+        &mut tx,
+        keys,
+        actor,
+        crate::intake::store::NewContact {
+            channel: scenario.channel.clone(),
+            status: "open".into(),
+            started_at: now(),
+            advocate_id: Some(trainee_id),
+            anonymous: true,
+            ..Default::default()
+        },
+    )
+    .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO practice_attempts (scenario, locale, contact_id, trainee_id, started_at)
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
-    .bind(scenario)
-    .bind(locale)
-    .bind(contact_id)
+    .bind(&scenario.id)
+    .bind(&scenario.locale)
+    .bind(contact)
     .bind(trainee_id)
     .bind(now())
     .fetch_one(&mut *tx)
@@ -419,11 +435,11 @@ pub async fn start(
         actor,
         Event::new("practice.start")
             .target("practice_attempt", id)
-            .detail(scenario.to_string()),
+            .detail(scenario.id.clone()),
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(contact)
 }
 
 pub async fn get_attempt(db: &Db, id: i64) -> Result<Option<Attempt>, DbError> {

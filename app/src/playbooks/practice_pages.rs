@@ -8,10 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::practice::{self, FieldScore, Scenario};
 use super::render::{self, Rendered};
 use crate::auth::Permission;
-use crate::db::now;
 use crate::error::AppError;
 use crate::i18n;
-use crate::intake::store::{self as contacts, NewContact};
+use crate::intake::store as contacts;
 use crate::web::{format_time, Ctx, Page};
 
 /// Trainers and supervisors see the scripts and everyone's attempts.
@@ -133,29 +132,7 @@ pub async fn start(ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppErro
         return Err(AppError::BadRequest("practice.sandbox_only"));
     }
     let s = practice::get(&id, &ctx.locale).ok_or(AppError::NotFound)?;
-    let (contact, _) = contacts::create(
-        &ctx.state.db,
-        &ctx.state.keys,
-        &ctx.actor(),
-        NewContact {
-            channel: s.channel.clone(),
-            status: "open".into(),
-            started_at: now(),
-            advocate_id: Some(user.id),
-            anonymous: true,
-            ..NewContact::default()
-        },
-    )
-    .await?;
-    practice::start(
-        &ctx.state.db,
-        &ctx.actor(),
-        &s.id,
-        &s.locale,
-        contact,
-        user.id,
-    )
-    .await?;
+    let contact = practice::start(&ctx.state.db, &ctx.state.keys, &ctx.actor(), s, user.id).await?;
     Ok(Redirect::to(&format!("/contacts/{contact}/edit?notice=practice_started")).into_response())
 }
 
@@ -175,6 +152,8 @@ struct ScorePage {
     /// The score recorded when the trainee finished, if they did.
     recorded: String,
     can_open_contact: bool,
+    /// The trainee themselves (only they finish).
+    own: bool,
 }
 
 async fn attempt_for(ctx: &Ctx, id: i64) -> Result<practice::Attempt, AppError> {
@@ -222,6 +201,7 @@ pub async fn result(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
             })
             .unwrap_or_default(),
         can_open_contact: ctx.can(Permission::EditContacts),
+        own: ctx.user.as_ref().map(|u| u.id) == Some(a.trainee_id),
     };
     Ok(Html(t.render()?).into_response())
 }
@@ -229,6 +209,10 @@ pub async fn result(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
 /// Records the score as it stands (the trainee says they are done).
 pub async fn finish(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
     let a = attempt_for(&ctx, id).await?;
+    // Only the trainee says when they are done.
+    if ctx.user.as_ref().map(|u| u.id) != Some(a.trainee_id) {
+        return Err(AppError::Forbidden);
+    }
     let s = practice::get(&a.scenario, &a.locale).ok_or(AppError::NotFound)?;
     let c = contacts::get(&ctx.state.db, &ctx.state.keys, a.contact_id)
         .await?

@@ -48,8 +48,16 @@ impl FormParts {
         let catalog = Catalog::load(Some(&ctx.state.dir));
         let year = 365 * 24 * 3600;
         let now = crate::db::now();
-        let trainings = training::events(&ctx.state.db, now - 2 * year, now + 2 * year)
-            .await?
+        let mut events = training::events(&ctx.state.db, now - 2 * year, now + 2 * year).await?;
+        // The workshop's own training stays a choice, however long ago it was.
+        if let Some(id) = form.training_id {
+            if !events.iter().any(|e| e.id == id) {
+                if let Some(e) = training::event(&ctx.state.db, id).await? {
+                    events.push(e);
+                }
+            }
+        }
+        let trainings = events
             .into_iter()
             .map(|e| Choice {
                 code: e.id.to_string(),
@@ -179,7 +187,7 @@ async fn read_form(ctx: &Ctx, body: &Bytes) -> Result<(Workshop, bool), AppError
     };
     let ok = !w.title.is_empty()
         && w.title.chars().count() <= 200
-        && w.held_on.parse::<jiff::civil::Date>().is_ok()
+        && crate::web::is_iso_date(&w.held_on)
         && w.organisation.chars().count() <= 200
         && (w.country.is_empty() || crate::countries::is_country(&w.country))
         && BUNDLED_LOCALES.contains(&w.locale.as_str())

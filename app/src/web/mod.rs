@@ -158,6 +158,12 @@ pub fn format_time(ctx: &Ctx, unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// True for a calendar date written exactly `YYYY-MM-DD` (what a date field sends).
+pub fn is_iso_date(s: &str) -> bool {
+    s.parse::<jiff::civil::Date>()
+        .is_ok_and(|d| d.to_string() == s)
+}
+
 /// Today's date (`YYYY-MM-DD`) in the hotline's time zone.
 pub fn today(ctx: &Ctx) -> String {
     format_day(ctx, jiff::Timestamp::now().as_second())
