@@ -613,8 +613,7 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
     let mut adapted = format!("{}- [ ] Reworded: {}", &source[..at], &source[at + 6..]);
     let last_line = adapted
         .lines()
-        .filter(|l| l.starts_with("- [ ]"))
-        .last()
+        .rfind(|l| l.starts_with("- [ ]"))
         .unwrap()
         .to_string();
     adapted = adapted.replacen(&format!("{last_line}\n"), "", 1);
