@@ -63,6 +63,8 @@ pub const ACTIONS: &[&str] = &[
     "workshop.participant_remove",
     "practice.start",
     "practice.finish",
+    "translation.save",
+    "translation.revert",
     "library.add",
     "outreach.add_consultation",
     "outreach.add_material",

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 pub const CONFIG_FILE: &str = "hotline.toml";
 
 /// Locales compiled into the binary. The first is the fallback of last resort.
-pub const BUNDLED_LOCALES: &[&str] = &["en", "ja", "es"];
+pub const BUNDLED_LOCALES: &[&str] = &[
+    "en", "ja", "es", "fr", "ar", "pt", "zh-Hans", "vi", "th", "tl",
+];
 
 /// Everything `hotline.toml` holds.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -162,16 +164,22 @@ impl Config {
             message: e.to_string(),
         })?;
         config
-            .validate()
+            .validate_in(Some(dir))
             .map_err(|problem| ConfigError::Invalid { path, problem })?;
         Ok(config)
     }
 
     /// Checks every value; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ConfigProblem> {
+        self.validate_in(None)
+    }
+
+    /// [`Config::validate`] for the deployment in `dir`, whose own languages
+    /// (`DIR/locales/<code>.yml`, see `hotline locale add`) may be enabled too.
+    pub fn validate_in(&self, dir: Option<&Path>) -> Result<(), ConfigProblem> {
         validate_name(&self.hotline.name)?;
         validate_country(&self.hotline.country)?;
-        validate_locales(&self.hotline.locales)?;
+        validate_locales_in(&self.hotline.locales, dir)?;
         validate_timezone(&self.hotline.timezone)?;
         validate_phone(&self.hotline.emergency_number, true)?;
         validate_listen(&self.server.listen)?;
@@ -258,11 +266,33 @@ pub fn validate_country(code: &str) -> Result<(), ConfigProblem> {
 }
 
 pub fn validate_locales(locales: &[String]) -> Result<(), ConfigProblem> {
+    validate_locales_in(locales, None)
+}
+
+/// A language of the deployment's own: `DIR/locales/<code>.yml` (made by `hotline locale add`).
+pub fn is_local_locale(dir: &Path, code: &str) -> bool {
+    is_locale_code(code) && dir.join("locales").join(format!("{code}.yml")).is_file()
+}
+
+/// A language tag such as `sw`, `fil`, `pt-BR` or `sr-Latn`: letters and digits in parts
+/// joined by hyphens, starting with a two- or three-letter language code.
+pub fn is_locale_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_lowercase()));
+    first_ok
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// [`validate_locales`] for the deployment in `dir`, whose own languages count too.
+pub fn validate_locales_in(locales: &[String], dir: Option<&Path>) -> Result<(), ConfigProblem> {
     if locales.is_empty() {
         return Err(ConfigProblem::new("config.error.no_locales", ""));
     }
     for (i, l) in locales.iter().enumerate() {
-        if !BUNDLED_LOCALES.contains(&l.as_str()) {
+        let local = dir.is_some_and(|d| is_local_locale(d, l));
+        if !BUNDLED_LOCALES.contains(&l.as_str()) && !local {
             return Err(ConfigProblem::new("config.error.locale", l.clone()));
         }
         if locales[..i].contains(l) {
@@ -398,7 +428,7 @@ database_url = {database_url}
 name = {name}
 # ISO 3166-1 alpha-2 country code.
 country = {country}
-# Languages offered, the first is the default. Bundled: en, ja, es.
+# Languages offered, the first is the default. Bundled: en, ja, es, fr, ar, pt, zh-Hans, vi, th, tl.
 locales = [{locales}]
 # IANA time zone in which times are shown to staff.
 timezone = {timezone}

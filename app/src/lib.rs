@@ -58,8 +58,8 @@ pub async fn open(dir: &Path) -> Result<AppState, OpenError> {
     db.migrate().await?;
     carry_old_numbers(&config, &db).await?;
     i18n::set_default_locale(config.default_locale());
-    for w in i18n::load_overrides(dir) {
-        tracing::warn!(file = %w.file, problem = %w.message, "translation override skipped");
+    for w in i18n::overrides::reload(dir, &db).await? {
+        tracing::warn!(file = %w.file, problem = %w.message("en"), "translation override skipped");
     }
     Ok(AppState::new(PathBuf::from(dir), config, db, keys))
 }
@@ -104,6 +104,7 @@ pub async fn serve(
             }
         })
     };
+    let translations = tokio::spawn(i18n::overrides::follow(state.dir.clone(), state.db.clone()));
     let app = web::router(state.clone());
     let result = axum::serve(
         listener,
@@ -112,6 +113,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     housekeeping.abort();
+    translations.abort();
     state.db.close().await;
     result
 }

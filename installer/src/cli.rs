@@ -112,7 +112,8 @@ pub struct InitArgs {
     /// ISO 3166-1 alpha-2 country code, e.g. JP
     #[arg(long)]
     pub country: Option<String>,
-    /// Comma-separated languages, the first is the default (bundled: en, ja, es)
+    /// Comma-separated languages, the first is the default (bundled: en, ja, es, fr, ar, pt,
+    /// zh-Hans, vi, th, tl)
     #[arg(long)]
     pub locales: Option<String>,
     /// IANA time zone, e.g. Asia/Tokyo
@@ -247,7 +248,8 @@ pub enum PlaybookCommand {
     List {
         #[command(flatten)]
         dir: DirArg,
-        /// The playbooks' language: en, ja or es (default: yours)
+        /// The language: one of the kit's (playbooks are written in en, ja and es; others get
+        /// the English version with their own labels). Default: yours
         #[arg(long)]
         locale: Option<String>,
     },

@@ -106,7 +106,10 @@ pub async fn run(dir: &Path) -> ExitCode {
     for w in warnings {
         r.fail(tw(
             "cli.doctor.override_problem",
-            &[("file", &w.file), ("error", &w.message)],
+            &[
+                ("file", &w.file),
+                ("error", &w.message(crate::msg::locale())),
+            ],
         ));
     }
 

@@ -433,7 +433,13 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
     if !BUNDLED_LOCALES.contains(&locale.as_str()) {
         return Err(Failure(tw(
             "cli.playbook.unknown_locale",
-            &[("locale", &locale), ("known", &BUNDLED_LOCALES.join(", "))],
+            &[
+                ("locale", &locale),
+                (
+                    "known",
+                    &hotline_app::playbooks::catalog::PLAYBOOK_LOCALES.join(", "),
+                ),
+            ],
         )));
     }
     let deployment = dir.join(CONFIG_FILE).exists().then_some(dir.as_path());
@@ -473,7 +479,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                     p.estimated_time.clone(),
                 ];
                 if p.is_local() {
-                    notes.push(if catalog.bundled.iter().any(|b| b.id == p.id) {
+                    notes.push(if catalog.bundled_version(&p.id, &p.locale).is_some() {
                         t("cli.playbook.adapted")
                     } else {
                         t("cli.playbook.local")

@@ -3,19 +3,17 @@
 
 use std::sync::OnceLock;
 
-use hotline_app::config::BUNDLED_LOCALES;
 use hotline_app::i18n;
 
 static LOCALE: OnceLock<String> = OnceLock::new();
 
 /// `ja_JP.UTF-8` → `ja`; `es-MX` → `es`.
 fn from_env_value(v: &str) -> Option<String> {
-    let base = v.split(['.', '@']).next()?.replace('_', "-");
-    let primary = base.split('-').next()?.to_lowercase();
-    BUNDLED_LOCALES
-        .iter()
-        .find(|l| **l == base || **l == primary)
-        .map(|l| l.to_string())
+    let base = v.split(['.', '@']).next()?;
+    if base.is_empty() || base == "C" || base == "POSIX" {
+        return None;
+    }
+    i18n::bundled_match(base).map(str::to_string)
 }
 
 pub fn locale() -> &'static str {
@@ -48,5 +46,10 @@ mod tests {
         assert_eq!(super::from_env_value("es_MX").as_deref(), Some("es"));
         assert_eq!(super::from_env_value("C.UTF-8"), None);
         assert_eq!(super::from_env_value("de_DE"), None);
+        assert_eq!(
+            super::from_env_value("zh_CN.UTF-8").as_deref(),
+            Some("zh-Hans")
+        );
+        assert_eq!(super::from_env_value("fil_PH.UTF-8").as_deref(), Some("tl"));
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::support::*;
 
-const BUNDLED: [&str; 3] = ["en", "ja", "es"];
+use hotline_app::config::BUNDLED_LOCALES as BUNDLED;
 
 fn placeholders(s: &str) -> BTreeSet<String> {
     s.split("%{")
@@ -31,7 +31,7 @@ fn every_bundled_locale_has_every_key_with_the_same_placeholders() {
                 "{locale}: {key} has other placeholders than English"
             );
         }
-        if locale != "en" {
+        if *locale != "en" {
             // Place names are often spelled alike (Alabama, Osaka).
             let same = other
                 .iter()
@@ -90,6 +90,7 @@ fn every_key_the_code_uses_exists() {
         "launch.",
         "workshop.",
         "practice.",
+        "translation.",
         "directory.problem.",
     ];
     let mut checked = 0;
@@ -227,11 +228,236 @@ async fn local_overrides_replace_bundled_wording() {
     assert!(!p.has("Call the police."));
     let doctor = stdout(&d.cli(&["doctor"]));
     assert!(
-        doctor.contains("emergency.call must use the placeholders"),
+        doctor.contains(
+            &text("en", "translation.problem.placeholders")
+                .replace("%{key}", "emergency.call")
+                .replace("%{placeholders}", "%{number}")
+        ),
         "{doctor}"
     );
-    assert!(doctor.contains("unknown key no.such_key"), "{doctor}");
+    assert!(
+        doctor.contains(
+            &text("en", "translation.problem.unknown_key").replace("%{key}", "no.such_key")
+        ),
+        "{doctor}"
+    );
+    // A broken file is named with its line.
+    assert!(
+        doctor.contains("es.yml: not valid YAML (line 2)"),
+        "{doctor}"
+    );
+    // The same problems in the admin's language (HOTLINE_LANG=ja).
+    let ja = stdout(&d.cli_env(&["doctor"], &[("HOTLINE_LANG", "ja")]));
+    assert!(
+        ja.contains(
+            &text("ja", "translation.problem.unknown_key").replace("%{key}", "no.such_key")
+        ),
+        "{ja}"
+    );
     // The broken Spanish file is skipped; the bundled Spanish still serves.
     let p = Browser::with_language(&server.url, "es").get("/").await;
     assert!(p.has(&text("es", "public.intro")));
+}
+
+/// Adds a translation override row directly, as an earlier version of the kit would have
+/// left it.
+async fn stored_override(d: &Deployment, locale: &str, key: &str, text: &str, original: &str) {
+    let db = d.db().await;
+    sqlx::query(
+        "INSERT INTO translation_overrides (locale, key, text, original, updated_at)
+         VALUES ($1, $2, $3, $4, 0)",
+    )
+    .bind(locale)
+    .bind(key)
+    .bind(text)
+    .bind(original)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE translation_state SET generation = generation + 1")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn translation_overrides_take_effect_at_once_with_outdated_and_invalid_ones_flagged() {
+    let d = Deployment::init(&[]);
+    // Left by an earlier version: one whose original has changed since (outdated, still
+    // used), one whose placeholders no longer match (invalid, not used).
+    stored_override(
+        &d,
+        "en",
+        "public.languages",
+        "Interpreters in 20 languages, free.",
+        "We can arrange an interpreter.",
+    )
+    .await;
+    stored_override(
+        &d,
+        "en",
+        "emergency.call",
+        "In danger? Call the police.",
+        &text("en", "emergency.call"),
+    )
+    .await;
+    // A file override in the deployment's locales folder.
+    std::fs::create_dir_all(d.dir.join("locales")).unwrap();
+    std::fs::write(
+        d.dir.join("locales/en.yml"),
+        "public:\n  intro: \"From the file: we help everyone affected by trafficking.\"\n",
+    )
+    .unwrap();
+    let server = d.serve().await;
+    let public = server.client();
+    let home = public.get("/").await;
+    assert!(home.has("From the file: we help everyone affected by trafficking."));
+    assert!(
+        home.has("Interpreters in 20 languages, free."),
+        "outdated: still used"
+    );
+    assert!(
+        !home.has("In danger? Call the police."),
+        "invalid: not used"
+    );
+    let bundled_call = text("en", "emergency.call");
+    assert!(home.has(bundled_call.split("%{number}").next().unwrap()));
+
+    let admin = server.client();
+    admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let outdated = admin.get("/admin/translations?only=outdated").await;
+    assert!(outdated.body.contains("<code>public.languages</code>"));
+    assert!(!outdated.body.contains("<code>emergency.call</code>"));
+    let invalid = admin.get("/admin/translations?only=invalid").await;
+    assert!(invalid.body.contains("<code>emergency.call</code>"));
+    let page = admin
+        .get("/admin/translations/edit?locale=en&key=public.languages")
+        .await;
+    assert!(page.has(&text("en", "translation.saved_note.outdated")));
+
+    // Search finds a key by its English words.
+    let found = admin
+        .get("/admin/translations?q=arrange+an+interpreter")
+        .await;
+    assert!(found.body.contains("<code>public.languages</code>"));
+
+    // Saved on the page: in use at once, over the file.
+    let form = "/admin/translations/edit?locale=en&key=public.intro";
+    let saved = admin
+        .submit(
+            form,
+            "/admin/translations/edit",
+            &[
+                ("key", "public.intro"),
+                ("locale", "en"),
+                (
+                    "text",
+                    "We help anyone touched by trafficking, 24 hours a day.",
+                ),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let home = public.get("/").await;
+    assert!(home.has("We help anyone touched by trafficking, 24 hours a day."));
+    assert!(!home.has("From the file"));
+
+    // A preview changes nothing; placeholders that differ are refused with the reason.
+    let preview = admin
+        .submit(
+            "/admin/translations/edit?locale=en&key=emergency.call",
+            "/admin/translations/edit",
+            &[
+                ("key", "emergency.call"),
+                ("locale", "en"),
+                ("text", "Danger now? Dial %{number} at once."),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("<mark>number</mark>"));
+    assert!(!public.get("/").await.has("Danger now?"));
+    let refused = admin
+        .submit(
+            "/admin/translations/edit?locale=en&key=emergency.call",
+            "/admin/translations/edit",
+            &[
+                ("key", "emergency.call"),
+                ("locale", "en"),
+                ("text", "Danger now? Dial %{phone} at once."),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.has(
+        &text("en", "translation.problem.placeholders")
+            .replace("%{key}", "emergency.call")
+            .replace("%{placeholders}", "%{number}")
+    ));
+    assert!(
+        refused.has("Danger now? Dial %{phone} at once."),
+        "the typed text stays"
+    );
+    assert!(!public.get("/").await.has("Danger now?"));
+
+    // Japanese too, for Japanese visitors only.
+    admin
+        .submit(
+            "/admin/translations/edit?locale=ja&key=public.reach_title",
+            "/admin/translations/edit",
+            &[
+                ("key", "public.reach_title"),
+                ("locale", "ja"),
+                ("text", "ご相談はこちら"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(server.client().get("/?lang=ja").await.has("ご相談はこちら"));
+    assert!(!public.get("/").await.has("ご相談はこちら"));
+
+    // Revert: the file's wording is back (files come before the bundled text).
+    admin
+        .submit(
+            form,
+            "/admin/translations/edit",
+            &[
+                ("key", "public.intro"),
+                ("locale", "en"),
+                ("text", ""),
+                ("action", "revert"),
+            ],
+        )
+        .await;
+    assert!(public
+        .get("/")
+        .await
+        .has("From the file: we help everyone affected by trafficking."));
+
+    // Saved by another server process (straight into the database): this one follows.
+    stored_override(
+        &d,
+        "en",
+        "public.reach_title",
+        "Talk to us",
+        &text("en", "public.reach_title"),
+    )
+    .await;
+    let mut followed = false;
+    for _ in 0..40 {
+        if public.get("/").await.has("Talk to us") {
+            followed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(followed, "a change made elsewhere is in use within seconds");
+
+    // Advocates have no translations page; the audit trail has the changes.
+    let audit = admin.get("/admin/audit").await;
+    assert!(audit.has("translation.save") && audit.has("translation.revert"));
 }

@@ -212,11 +212,16 @@ impl Deployment {
 
     /// Runs a CLI command against this deployment (`--dir` appended).
     pub fn cli(&self, args: &[&str]) -> Output {
+        self.cli_env(args, &[])
+    }
+
+    /// [`Deployment::cli`] with more environment variables (e.g. `HOTLINE_LANG`).
+    pub fn cli_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let mut v: Vec<&str> = args.to_vec();
         let d = self.dir_str();
         v.push("--dir");
         v.push(&d);
-        hotline(&v)
+        hotline_env(&v, env)
     }
 
     /// Opens the deployment's database directly, as an auditor with shell access would.

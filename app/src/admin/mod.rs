@@ -2,6 +2,7 @@
 //! on-call roster.
 
 mod operations;
+mod translations;
 
 use askama::Template;
 use axum::extract::{Form, Path, Query};
@@ -35,6 +36,11 @@ pub fn routes() -> Router<AppState> {
             get(operations::roster).post(operations::add_shift),
         )
         .route("/admin/roster/{id}/remove", post(operations::remove_shift))
+        .route("/admin/translations", get(translations::list))
+        .route(
+            "/admin/translations/edit",
+            get(translations::edit).post(translations::save),
+        )
 }
 
 /// A row of the users table, ready to show.

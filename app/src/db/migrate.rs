@@ -99,6 +99,11 @@ const SQLITE: &[Migration] = &[
         description: "launch-plan items remember their wording, to flag changed playbooks",
         sql: include_str!("../../migrations/sqlite/0016_launch_item_wording.sql"),
     },
+    Migration {
+        version: 17,
+        description: "translation overrides made on the admin page",
+        sql: include_str!("../../migrations/sqlite/0017_translation_overrides.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -181,6 +186,11 @@ const POSTGRES: &[Migration] = &[
         version: 16,
         description: "launch-plan items remember their wording, to flag changed playbooks",
         sql: include_str!("../../migrations/postgres/0016_launch_item_wording.sql"),
+    },
+    Migration {
+        version: 17,
+        description: "translation overrides made on the admin page",
+        sql: include_str!("../../migrations/postgres/0017_translation_overrides.sql"),
     },
 ];
 

@@ -10,8 +10,17 @@ use std::sync::{OnceLock, RwLock};
 
 use rust_i18n::Backend;
 
-/// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings.
+pub mod overrides;
+
+/// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings:
+/// the deployment's files and the admin page's entries, merged (see [`overrides::reload`]).
 static OVERRIDES: RwLock<Option<HashMap<String, HashMap<String, String>>>> = RwLock::new(None);
+
+thread_local! {
+    /// Set while [`compiled`] looks past the overrides (per thread, so other requests are
+    /// not affected).
+    static BYPASS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 static DEFAULT_LOCALE: OnceLock<String> = OnceLock::new();
 
 /// The override layer, installed under the compiled strings by `i18n!(…, backend = …)`.
@@ -27,6 +36,9 @@ impl Backend for OverrideBackend {
     }
 
     fn translate(&self, locale: &str, key: &str) -> Option<Cow<'_, str>> {
+        if BYPASS.with(|b| b.get()) {
+            return None;
+        }
         let guard = OVERRIDES.read().unwrap_or_else(|e| e.into_inner());
         guard
             .as_ref()?
@@ -36,6 +48,9 @@ impl Backend for OverrideBackend {
     }
 
     fn messages_for_locale(&self, locale: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
+        if BYPASS.with(|b| b.get()) {
+            return None;
+        }
         let guard = OVERRIDES.read().unwrap_or_else(|e| e.into_inner());
         guard.as_ref()?.get(locale).map(|m| {
             m.iter()
@@ -90,6 +105,47 @@ pub fn tr_with(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
+/// Runs `f` with the overrides set aside on this thread (the compiled strings only).
+fn without_overrides<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BYPASS.with(|b| b.set(false));
+        }
+    }
+    BYPASS.with(|b| b.set(true));
+    let _restore = Restore;
+    f()
+}
+
+/// The compiled text of `key` in exactly `locale`, ignoring every override.
+pub fn compiled(locale: &str, key: &str) -> Option<String> {
+    without_overrides(|| {
+        crate::_RUST_I18N_BACKEND
+            .translate(locale, key)
+            .map(Cow::into_owned)
+    })
+}
+
+/// The compiled text of `key` for a reader of `locale`, along the fallback chain.
+pub fn compiled_chain(locale: &str, key: &str) -> Option<String> {
+    fallback_chain(locale).iter().find_map(|l| compiled(l, key))
+}
+
+/// Every compiled key (the English ones), sorted.
+pub fn keys() -> Vec<String> {
+    let mut out: Vec<String> = without_overrides(|| {
+        crate::_RUST_I18N_BACKEND
+            .messages_for_locale("en")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, _)| k.into_owned())
+            .collect()
+    });
+    out.sort();
+    out
+}
+
 /// True when `key` exists in the compiled English strings.
 pub fn has_key(key: &str) -> bool {
     crate::_RUST_I18N_BACKEND.translate("en", key).is_some()
@@ -122,6 +178,33 @@ pub fn direction(locale: &str) -> &'static str {
     }
 }
 
+/// Other names of the same language: Filipino (`fil`) is served by the Tagalog locale.
+fn alias(tag: &str) -> String {
+    let primary = tag.split(['-', '_']).next().unwrap_or(tag);
+    if primary.eq_ignore_ascii_case("fil") {
+        "tl".to_string()
+    } else {
+        tag.replace('_', "-")
+    }
+}
+
+/// The bundled locale for a language tag such as `ja-JP`, `zh-CN`, `fil` or `pt_BR`: the
+/// same tag, else the same language.
+pub fn bundled_match(tag: &str) -> Option<&'static str> {
+    let tag = alias(tag);
+    let primary = tag.split('-').next().unwrap_or(&tag).to_ascii_lowercase();
+    let bundled = crate::config::BUNDLED_LOCALES;
+    bundled
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(&tag))
+        .or_else(|| {
+            bundled
+                .iter()
+                .find(|l| l.split('-').next().is_some_and(|p| p == primary))
+        })
+        .copied()
+}
+
 /// Picks the locale of a request among the deployment's `enabled` locales: the user's saved
 /// preference, else the visitor's chosen language (`?lang=`), else the best match of
 /// `Accept-Language`, else the deployment default (the first enabled locale).
@@ -139,6 +222,7 @@ pub fn negotiate(
     if let Some(header) = accept_language {
         let enabled_refs: Vec<&str> = enabled.iter().map(String::as_str).collect();
         for wanted in accept_language::parse(header) {
+            let wanted = alias(&wanted);
             if let Some(e) = enabled_refs
                 .iter()
                 .find(|e| e.eq_ignore_ascii_case(&wanted))
@@ -159,21 +243,37 @@ pub fn negotiate(
 }
 
 /// A problem with a local override file; the rest of the translations stay in service.
+/// The reason is a locale key with its arguments, shown in the reader's language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverrideWarning {
     pub file: String,
-    pub message: String,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
 }
 
-/// Reads `DIR/locales/<locale>.yml` override files (nested or dotted keys) and installs them
-/// over the compiled strings. Broken files and unknown keys are reported and skipped.
-pub fn load_overrides(dir: &Path) -> Vec<OverrideWarning> {
-    let (map, warnings) = read_overrides(dir);
+impl OverrideWarning {
+    fn new(file: &str, key: &'static str, args: &[(&'static str, &str)]) -> Self {
+        OverrideWarning {
+            file: file.to_string(),
+            key,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
+
+    pub fn message(&self, locale: &str) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        tr_with(locale, self.key, &args)
+    }
+}
+
+/// Puts `map` (`locale -> key -> text`) in service over the compiled strings.
+pub fn install(map: HashMap<String, HashMap<String, String>>) {
     let mut guard = OVERRIDES.write().unwrap_or_else(|e| e.into_inner());
     *guard = Some(map);
-    warnings
 }
 
+/// Reads `DIR/locales/<locale>.yml` override files (nested or dotted keys). Broken files and
+/// unknown keys are reported and skipped.
 /// Parses the override files without installing them (used by `hotline doctor` too).
 pub fn read_overrides(
     dir: &Path,
@@ -205,20 +305,26 @@ pub fn read_overrides(
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                warnings.push(OverrideWarning {
-                    file,
-                    message: e.to_string(),
-                });
+                warnings.push(OverrideWarning::new(
+                    &file,
+                    "translation.problem.unreadable",
+                    &[("error", &e.to_string())],
+                ));
                 continue;
             }
         };
         let value: serde_yaml::Value = match serde_yaml::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                warnings.push(OverrideWarning {
-                    file,
-                    message: e.to_string(),
-                });
+                let line = e
+                    .location()
+                    .map(|l| l.line().to_string())
+                    .unwrap_or_else(|| "?".into());
+                warnings.push(OverrideWarning::new(
+                    &file,
+                    "translation.problem.yaml",
+                    &[("line", &line), ("error", &e.to_string())],
+                ));
                 continue;
             }
         };
@@ -226,27 +332,46 @@ pub fn read_overrides(
         flatten("", &value, &mut flat);
         let entry = map.entry(locale).or_default();
         for (key, text) in flat {
-            let Some(original) = crate::_RUST_I18N_BACKEND.translate("en", &key) else {
-                warnings.push(OverrideWarning {
-                    file: file.clone(),
-                    message: format!("unknown key {key}"),
-                });
+            let Some(original) = compiled("en", &key) else {
+                warnings.push(OverrideWarning::new(
+                    &file,
+                    "translation.problem.unknown_key",
+                    &[("key", &key)],
+                ));
                 continue;
             };
             if placeholders(&text) != placeholders(&original) {
-                warnings.push(OverrideWarning {
-                    file: file.clone(),
-                    message: format!(
-                        "{key} must use the placeholders {:?}",
-                        placeholders(&original)
-                    ),
-                });
+                warnings.push(OverrideWarning::new(
+                    &file,
+                    "translation.problem.placeholders",
+                    &[
+                        ("key", &key),
+                        ("placeholders", &shown_placeholders(&original)),
+                    ],
+                ));
+                continue;
+            }
+            // An empty text in a file is a key not translated yet: the fallback chain serves it.
+            if text.trim().is_empty() {
                 continue;
             }
             entry.insert(key, text);
         }
     }
     (map, warnings)
+}
+
+/// The placeholders of a text as a translator writes them: `%{a}, %{b}` (or "none").
+pub fn shown_placeholders(text: &str) -> String {
+    let list = placeholders(text);
+    if list.is_empty() {
+        "—".to_string()
+    } else {
+        list.iter()
+            .map(|p| format!("%{{{p}}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The `%{name}` placeholders of a text, sorted.
@@ -301,6 +426,20 @@ mod tests {
             negotiate(None, None, Some("ja-JP"), &enabled(&["en", "ja"])),
             "ja"
         );
+    }
+
+    #[test]
+    fn language_tags_find_their_bundled_locale() {
+        assert_eq!(bundled_match("ja-JP"), Some("ja"));
+        assert_eq!(bundled_match("zh-CN"), Some("zh-Hans"));
+        assert_eq!(bundled_match("zh-hans"), Some("zh-Hans"));
+        assert_eq!(bundled_match("fil-PH"), Some("tl"));
+        assert_eq!(bundled_match("pt_BR"), Some("pt"));
+        assert_eq!(bundled_match("de"), None);
+        let all = enabled(crate::config::BUNDLED_LOCALES);
+        assert_eq!(negotiate(None, None, Some("fil,en;q=0.5"), &all), "tl");
+        assert_eq!(negotiate(None, None, Some("zh-CN"), &all), "zh-Hans");
+        assert_eq!(negotiate(None, None, Some("ar-EG"), &all), "ar");
     }
 
     #[test]

@@ -63,19 +63,34 @@ pub fn heard_about(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
 
 /// Languages offered for a contact: the hotline's own, then those often interpreted.
 fn languages(ctx: &Ctx) -> Vec<Opt> {
+    let primary = |c: &str| c.split('-').next().unwrap_or(c).to_string();
     let mut codes: Vec<String> = ctx.state.config.hotline.locales.clone();
     for c in vocab::INTERPRETER_LANGUAGES {
-        if !codes.iter().any(|x| x == c) {
+        // Chinese is offered once, as the hotline's zh-Hans if it has it.
+        if !codes.iter().any(|x| primary(x) == *c) {
             codes.push(c.to_string());
         }
     }
     codes
         .into_iter()
         .map(|code| Opt {
-            label: ctx.t(&format!("language_name.{code}")),
+            label: language_label(ctx, &code),
             code,
         })
         .collect()
+}
+
+/// A language's name in the reader's language: `language_name.<code>`, else the name of its
+/// main language (`zh-Hans` → Chinese), else the language's own name (a language the
+/// hotline added itself).
+pub fn language_label(ctx: &Ctx, code: &str) -> String {
+    let primary = code.split('-').next().unwrap_or(code);
+    [code, primary]
+        .iter()
+        .map(|c| format!("language_name.{c}"))
+        .find(|k| crate::i18n::has_key(k))
+        .map(|k| ctx.t(&k))
+        .unwrap_or_else(|| crate::i18n::native_name(code))
 }
 
 pub fn label_of(opts: &[Opt], code: &Option<String>) -> String {
@@ -131,7 +146,7 @@ fn rows(ctx: &Ctx, ops: &Operations, list: Vec<Listed>) -> Vec<Row> {
             language: l
                 .language
                 .as_deref()
-                .map(|c| ctx.t(&format!("language_name.{c}")))
+                .map(|c| language_label(ctx, c))
                 .unwrap_or_default(),
             advocate: l.advocate_name.unwrap_or_default(),
             outcome: l
@@ -812,7 +827,11 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         },
         Field {
             label: ctx.t("contact.field.language"),
-            value: code("language_name", &c.language),
+            value: c
+                .language
+                .as_deref()
+                .map(|l| language_label(&ctx, l))
+                .unwrap_or_default(),
         },
         Field {
             label: ctx.t("contact.field.interpreter"),

@@ -91,7 +91,8 @@ pub async fn incoming(
         &locales[0],
         &tr_with(&locales[0], "ivr.welcome", &[("name", name)]),
     ));
-    for (i, l) in locales.iter().enumerate() {
+    // One key per language: the first nine languages are offered.
+    for (i, l) in locales.iter().take(MENU_LANGUAGES).enumerate() {
         menu.push_str(&say(
             l,
             &tr_with(l, "ivr.press", &[("digit", &(i + 1).to_string())]),
@@ -104,6 +105,9 @@ pub async fn incoming(
         fallback = xml_escape(&url(&state, "/webhooks/voice/language?default=1")),
     ))
 }
+
+/// The phone menu reads one key, so it offers at most nine languages (keys 1 to 9).
+pub const MENU_LANGUAGES: usize = 9;
 
 #[derive(Deserialize)]
 pub struct LangQuery {
@@ -129,6 +133,7 @@ pub async fn language(
         p.get("Digits")
             .and_then(|d| d.parse::<usize>().ok())
             .and_then(|n| n.checked_sub(1))
+            .filter(|i| *i < MENU_LANGUAGES)
             .and_then(|i| locales.get(i))
     };
     let locale = chosen.unwrap_or(&locales[0]).clone();

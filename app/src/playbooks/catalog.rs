@@ -15,6 +15,11 @@ pub(crate) static BUNDLED_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../pl
 /// The folder inside a deployment that holds local playbooks.
 pub const LOCAL_DIR: &str = "playbooks";
 
+/// The languages the playbooks and practice scenarios are bundled in. Local files may be in
+/// any language the hotline has; elsewhere a reader gets the nearest version (see
+/// [`Catalog::get`]).
+pub const PLAYBOOK_LOCALES: &[&str] = &["en", "ja", "es"];
+
 /// The launch phases, in order; every playbook belongs to one (labels `playbook.phase.<code>`).
 pub const PHASES: &[&str] = &[
     "assessment",
@@ -388,6 +393,29 @@ impl Catalog {
         self.bundled
             .iter()
             .find(|p| p.id == id && p.locale == locale)
+    }
+
+    /// The languages some playbook is written in, in the order of the bundled locales.
+    pub fn locales(&self) -> Vec<String> {
+        self.locales_where(|_| true)
+    }
+
+    /// The languages playbook `id` is written in.
+    pub fn locales_of(&self, id: &str) -> Vec<String> {
+        self.locales_where(|p| p.id == id)
+    }
+
+    fn locales_where(&self, keep: impl Fn(&Playbook) -> bool) -> Vec<String> {
+        BUNDLED_LOCALES
+            .iter()
+            .filter(|l| {
+                self.bundled
+                    .iter()
+                    .chain(self.local.iter())
+                    .any(|p| p.locale == **l && keep(p))
+            })
+            .map(|l| l.to_string())
+            .collect()
     }
 
     /// One playbook per id, as `get` chooses them.

@@ -20,6 +20,8 @@ pub struct View {
     pub id: String,
     pub title: String,
     pub locale: String,
+    /// The text direction of the playbook's language.
+    pub dir: &'static str,
     pub version: String,
     pub estimated_time: String,
     pub audience: String,
@@ -50,6 +52,7 @@ impl View {
             id: p.id.clone(),
             title: p.title.clone(),
             locale: p.locale.clone(),
+            dir: i18n::direction(&p.locale),
             version: p.version.clone(),
             estimated_time: p.estimated_time.clone(),
             audience: p
@@ -66,7 +69,7 @@ impl View {
                 .map(|r| (r.id.clone(), r.title.clone()))
                 .collect(),
             local_file: p.local_file().map(str::to_string),
-            adapted: p.is_local() && catalog.bundled.iter().any(|b| b.id == p.id),
+            adapted: p.is_local() && catalog.bundled_version(&p.id, &p.locale).is_some(),
             rendered: render::render(&p.body),
         }
     }
@@ -116,13 +119,13 @@ pub struct LocaleChoice {
     pub current: bool,
 }
 
-fn locale_choices(current: &str) -> Vec<LocaleChoice> {
-    BUNDLED_LOCALES
-        .iter()
+fn locale_choices(locales: Vec<String>, current: &str) -> Vec<LocaleChoice> {
+    locales
+        .into_iter()
         .map(|l| LocaleChoice {
-            code: l.to_string(),
-            name: i18n::native_name(l),
-            current: *l == current,
+            name: i18n::native_name(&l),
+            current: l == current,
+            code: l,
         })
         .collect()
 }
@@ -185,7 +188,7 @@ pub async fn library(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Respons
     let t = ListPage {
         page: Page::new(&ctx, &ctx.t("playbook.title")),
         q: query.q.trim().to_string(),
-        choices: locale_choices(&reading),
+        choices: locale_choices(catalog.locales(), &reading),
         reading,
         groups,
         found,
@@ -238,7 +241,7 @@ pub async fn show(
     let t = ShowPage {
         page: Page::new(&ctx, &view.title),
         view,
-        choices: locale_choices(&reading),
+        choices: locale_choices(catalog.locales_of(&id), &shown.locale),
         reading,
         comparing,
     };
@@ -297,7 +300,7 @@ pub async fn admin(ctx: Ctx) -> Result<Response, AppError> {
             title: p.title.clone(),
             locale: p.locale.clone(),
             file: p.local_file().unwrap_or_default().to_string(),
-            adapted: catalog.bundled.iter().any(|b| b.id == p.id),
+            adapted: catalog.bundled_version(&p.id, &p.locale).is_some(),
         })
         .collect();
     let problems = catalog

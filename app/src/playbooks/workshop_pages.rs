@@ -73,7 +73,7 @@ impl FormParts {
                     label: p.title.clone(),
                 })
                 .collect(),
-            locales: locales(),
+            locales: locales(&catalog),
             trainings,
             chosen_training: form.training_id.map(|t| t.to_string()).unwrap_or_default(),
             error,
@@ -114,12 +114,14 @@ pub struct Row {
     pub participants: i64,
 }
 
-fn locales() -> Vec<Choice> {
-    BUNDLED_LOCALES
-        .iter()
+/// The languages the playbooks are written in.
+fn locales(catalog: &Catalog) -> Vec<Choice> {
+    catalog
+        .locales()
+        .into_iter()
         .map(|l| Choice {
-            code: l.to_string(),
-            label: i18n::native_name(l),
+            label: i18n::native_name(&l),
+            code: l,
         })
         .collect()
 }
