@@ -516,6 +516,26 @@ pub fn default_config() -> Config {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn language_tags_and_languages_of_a_deployment() {
+        for ok in ["sw", "km", "pt-BR", "sr-Latn", "fil"] {
+            assert!(super::is_locale_code(ok), "{ok}");
+        }
+        for bad in ["", "S", "Swahili", "sw_KE", "sw-", "../x", "abcd"] {
+            assert!(!super::is_locale_code(bad), "{bad}");
+        }
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let sw = vec!["en".to_string(), "sw".to_string()];
+        assert!(super::validate_locales_in(&sw, Some(dir.path())).is_err());
+        std::fs::create_dir_all(dir.path().join("locales")).expect("folder");
+        std::fs::write(dir.path().join("locales/sw.yml"), "").expect("file");
+        assert!(super::validate_locales_in(&sw, Some(dir.path())).is_ok());
+        assert!(
+            super::validate_locales(&sw).is_err(),
+            "not without the deployment"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -85,6 +85,9 @@ without a terminal the defaults are used.\n\nExample:\n  hotline init ./jp-hotli
     /// The consultation playbooks: list, read, export as HTML handouts
     #[command(subcommand)]
     Playbook(PlaybookCommand),
+    /// The hotline's languages: add one of your own, coverage of each, checks
+    #[command(subcommand)]
+    Locale(LocaleCommand),
     /// Apply pending database migrations
     Migrate {
         #[command(flatten)]
@@ -277,5 +280,29 @@ pub enum PlaybookCommand {
         /// A file ending in .html, or a folder
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LocaleCommand {
+    /// Start a language of your own: writes DIR/locales/CODE.yml with every key, the English
+    /// text beside each as a comment
+    Add {
+        #[command(flatten)]
+        dir: DirArg,
+        /// A language code such as sw, km or pt-BR
+        code: String,
+    },
+    /// Each language: bundled or added, offered or not, how many texts are translated, and
+    /// the changes made in files and on the Translations page
+    List {
+        #[command(flatten)]
+        dir: DirArg,
+    },
+    /// Like list, and exits with 1 when an offered language is incomplete, a file is broken,
+    /// or a change is outdated or not used
+    Check {
+        #[command(flatten)]
+        dir: DirArg,
     },
 }

@@ -19,7 +19,9 @@ use hotline_app::auth::{password, Role};
 use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
-use crate::cli::{BundleCommand, Cli, Command, DirectoryCommand, PlaybookCommand, UserCommand};
+use crate::cli::{
+    BundleCommand, Cli, Command, DirectoryCommand, LocaleCommand, PlaybookCommand, UserCommand,
+};
 use crate::msg::{t, tw};
 
 /// A failure already explained in the admin's language.
@@ -115,6 +117,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         Command::Directory(cmd) => directory(cmd).await,
         Command::Bundle(cmd) => bundle(cmd).await,
         Command::Playbook(cmd) => playbook(cmd),
+        Command::Locale(cmd) => locale(cmd).await,
         Command::Migrate { dir } => {
             let dir = dir.resolve();
             let config = load_config(&dir)?;
@@ -540,6 +543,115 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                 );
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
+    use hotline_app::config::{is_locale_code, BUNDLED_LOCALES};
+    use hotline_app::i18n::coverage;
+    match cmd {
+        LocaleCommand::Add { dir, code } => {
+            let dir = dir.resolve();
+            let config = load_config(&dir)?;
+            if !is_locale_code(&code) {
+                return Err(Failure(tw("cli.locale.bad_code", &[("code", &code)])));
+            }
+            if BUNDLED_LOCALES.contains(&code.as_str()) {
+                return Err(Failure(tw("cli.locale.bundled", &[("code", &code)])));
+            }
+            let folder = dir.join("locales");
+            let path = folder.join(format!("{code}.yml"));
+            let shown = path.display().to_string();
+            if path.exists() {
+                return Err(Failure(tw("cli.locale.exists", &[("file", &shown)])));
+            }
+            let text = coverage::template(&code, &config.hotline.name);
+            std::fs::create_dir_all(&folder)
+                .and_then(|()| std::fs::write(&path, text))
+                .map_err(|e| {
+                    Failure(tw(
+                        "cli.playbook.write_failed",
+                        &[("path", &shown), ("error", &e.to_string())],
+                    ))
+                })?;
+            println!(
+                "{}",
+                tw("cli.locale.added", &[("file", &shown), ("code", &code)])
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        LocaleCommand::List { dir } => locale_report(&dir.resolve(), false).await,
+        LocaleCommand::Check { dir } => locale_report(&dir.resolve(), true).await,
+    }
+}
+
+/// Prints each language's coverage. With `check`, an offered language that is not complete,
+/// a broken file, or an outdated or unused change makes the exit code 1.
+async fn locale_report(dir: &Path, check: bool) -> Result<ExitCode, Failure> {
+    use hotline_app::i18n::{coverage, overrides};
+    let config = load_config(dir)?;
+    // The Translations page's changes, when the database can be reached.
+    let entries = match connect(dir, &config).await {
+        Ok(db) => {
+            let list = overrides::list(&db).await.unwrap_or_default();
+            db.close().await;
+            list
+        }
+        Err(_) => Vec::new(),
+    };
+    let (report, warnings) = coverage::report(dir, &config.hotline.locales, &entries);
+    let mut problems = 0;
+    for c in &report {
+        let kind = t(if c.bundled {
+            "cli.locale.kind_bundled"
+        } else {
+            "cli.locale.kind_added"
+        });
+        let offered = t(if c.enabled {
+            "cli.locale.offered"
+        } else {
+            "cli.locale.not_offered"
+        });
+        println!(
+            "{:<8} {}",
+            c.locale,
+            tw(
+                "cli.locale.line",
+                &[
+                    ("kind", &kind),
+                    ("offered", &offered),
+                    ("translated", &c.translated.to_string()),
+                    ("total", &c.total.to_string()),
+                    ("percent", &c.percent().to_string()),
+                    ("file", &c.file_texts.to_string()),
+                    ("page", &c.page_texts.to_string()),
+                    ("outdated", &c.outdated.to_string()),
+                    ("invalid", &c.invalid.to_string()),
+                ]
+            )
+        );
+        if c.enabled && c.translated < c.total {
+            problems += 1;
+        }
+        problems += c.outdated + c.invalid;
+    }
+    for w in &warnings {
+        problems += 1;
+        eprintln!(
+            "{}",
+            tw(
+                "cli.doctor.override_problem",
+                &[("file", &w.file), ("error", &w.message(msg::locale()))]
+            )
+        );
+    }
+    if check && problems > 0 {
+        println!(
+            "{}",
+            tw("cli.doctor.problems", &[("count", &problems.to_string())])
+        );
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -441,6 +441,8 @@ fn help_version_and_completions() {
         "user",
         "migrate",
         "doctor",
+        "playbook",
+        "locale",
         "Examples:",
     ] {
         assert!(text.contains(word), "--help mentions {word}");

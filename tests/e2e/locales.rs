@@ -461,3 +461,76 @@ async fn translation_overrides_take_effect_at_once_with_outdated_and_invalid_one
     let audit = admin.get("/admin/audit").await;
     assert!(audit.has("translation.save") && audit.has("translation.revert"));
 }
+
+#[tokio::test]
+async fn a_language_added_from_the_cli_appears_in_the_switcher_and_the_coverage() {
+    let d = Deployment::init(&[]);
+    // A bundled code or a malformed one is refused.
+    let out = d.cli(&["locale", "add", "fr"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(&text("en", "cli.locale.bundled").replace("%{code}", "fr")));
+    let out = d.cli(&["locale", "add", "Swahili!"]);
+    assert!(!out.status.success());
+
+    let out = d.cli(&["locale", "add", "sw"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = d.dir.join("locales/sw.yml");
+    let template = std::fs::read_to_string(&path).unwrap();
+    // Every key, each with its English original beside it, all empty.
+    let en = locale_file("en");
+    for (key, english) in en.iter().take(50) {
+        assert!(template.contains(&format!("\"{key}\": \"\"")), "{key}");
+        assert!(template.contains(&format!("# {}", english.lines().next().unwrap_or(""))));
+    }
+    assert_eq!(template.matches(": \"\"\n").count(), en.len());
+    // Adding it twice keeps the translator's work.
+    assert!(!d.cli(&["locale", "add", "sw"]).status.success());
+
+    // A few texts translated; the rest fall back.
+    let filled = template
+        .replacen(
+            "\"language.name\": \"\"",
+            "\"language.name\": \"Kiswahili\"",
+            1,
+        )
+        .replacen(
+            "\"public.danger_title\": \"\"",
+            "\"public.danger_title\": \"Uko hatarini sasa hivi?\"",
+            1,
+        );
+    std::fs::write(&path, filled).unwrap();
+    let listed = stdout(&d.cli(&["locale", "list"]));
+    let sw = listed
+        .lines()
+        .find(|l| l.starts_with("sw "))
+        .expect("sw listed");
+    assert!(sw.contains(&format!("2 of {}", en.len())), "{sw}");
+    assert!(sw.contains(&text("en", "cli.locale.not_offered")), "{sw}");
+    let ja = listed.lines().find(|l| l.starts_with("ja ")).unwrap();
+    assert!(ja.contains("(100%)"), "{ja}");
+    assert!(
+        d.cli(&["locale", "check"]).status.success(),
+        "not offered yet: no problem"
+    );
+
+    // Offered: in the switcher, served, and incomplete for `check`.
+    d.edit_config(
+        "locales = [\"en\", \"ja\", \"es\"]",
+        "locales = [\"en\", \"ja\", \"es\", \"sw\"]",
+    );
+    let check = d.cli(&["locale", "check"]);
+    assert!(
+        !check.status.success(),
+        "an offered language with missing texts"
+    );
+    let server = d.serve().await;
+    let home = server.client().get("/").await;
+    assert!(home.has("Kiswahili"), "the switcher offers it");
+    let sw_home = server.client().get("/?lang=sw").await;
+    assert!(sw_home.body.contains("<html lang=\"sw\""));
+    assert!(sw_home.has("Uko hatarini sasa hivi?"));
+    // Untranslated texts come in the default language.
+    assert!(sw_home.has(&text("en", "public.reach_title")));
+    let browser = Browser::with_language(&server.url, "sw-KE").get("/").await;
+    assert!(browser.has("Uko hatarini sasa hivi?"));
+}

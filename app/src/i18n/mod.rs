@@ -10,6 +10,7 @@ use std::sync::{OnceLock, RwLock};
 
 use rust_i18n::Backend;
 
+pub mod coverage;
 pub mod overrides;
 
 /// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings:
@@ -340,6 +341,10 @@ pub fn read_overrides(
                 ));
                 continue;
             };
+            // An empty text in a file is a key not translated yet: the fallback chain serves it.
+            if text.trim().is_empty() {
+                continue;
+            }
             if placeholders(&text) != placeholders(&original) {
                 warnings.push(OverrideWarning::new(
                     &file,
@@ -349,10 +354,6 @@ pub fn read_overrides(
                         ("placeholders", &shown_placeholders(&original)),
                     ],
                 ));
-                continue;
-            }
-            // An empty text in a file is a key not translated yet: the fallback chain serves it.
-            if text.trim().is_empty() {
                 continue;
             }
             entry.insert(key, text);
