@@ -305,4 +305,26 @@ pub enum LocaleCommand {
         #[command(flatten)]
         dir: DirArg,
     },
+    /// Write a language's texts for translators: YAML, or XLIFF 2.0 (.xlf) for translation
+    /// tools; every key, with the English original
+    Export {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The language, e.g. sw or ja
+        code: String,
+        /// The file to write: ending in .xlf or .xliff for XLIFF, otherwise YAML
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Read a translated file back (YAML or XLIFF 2.0) into DIR/locales/<code>.yml; checked
+    /// first, nothing is written on a problem
+    Import {
+        #[command(flatten)]
+        dir: DirArg,
+        /// The translated file
+        path: PathBuf,
+        /// The language, when the file does not say (XLIFF names it in trgLang)
+        #[arg(long)]
+        locale: Option<String>,
+    },
 }

@@ -508,19 +508,11 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
             } else {
                 ids.iter().map(|id| find(id)).collect::<Result<_, _>>()?
             };
-            let write_failed = |e: std::io::Error| {
-                Failure(tw(
-                    "cli.playbook.write_failed",
-                    &[
-                        ("path", &out.display().to_string()),
-                        ("error", &e.to_string()),
-                    ],
-                ))
-            };
+            let shown = out.display().to_string();
             if out.extension().is_some_and(|x| x == "html" || x == "htm") {
                 let html = export::handout(&catalog, &chosen, &locale, &by)
-                    .map_err(|e| write_failed(std::io::Error::other(e.to_string())))?;
-                std::fs::write(out, html).map_err(write_failed)?;
+                    .map_err(|e| write_failed(&shown, e))?;
+                std::fs::write(out, html).map_err(|e| write_failed(&shown, e))?;
                 println!(
                     "{}",
                     tw(
@@ -530,7 +522,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                 );
             } else {
                 let written = export::write_folder(&catalog, &chosen, &locale, &by, out)
-                    .map_err(write_failed)?;
+                    .map_err(|e| write_failed(&shown, e))?;
                 println!(
                     "{}",
                     tw(
@@ -569,37 +561,107 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             let text = coverage::template(&code, &config.hotline.name);
             std::fs::create_dir_all(&folder)
                 .and_then(|()| std::fs::write(&path, text))
-                .map_err(|e| {
-                    Failure(tw(
-                        "cli.playbook.write_failed",
-                        &[("path", &shown), ("error", &e.to_string())],
-                    ))
-                })?;
+                .map_err(|e| write_failed(&shown, e))?;
             println!(
                 "{}",
                 tw("cli.locale.added", &[("file", &shown), ("code", &code)])
             );
             Ok(ExitCode::SUCCESS)
         }
+        LocaleCommand::Export { dir, code, out } => {
+            let dir = dir.resolve();
+            let config = load_config(&dir)?;
+            let entries = page_changes(&dir, &config).await;
+            let texts = hotline_app::i18n::exchange::texts_of(&dir, &code, &entries);
+            let name = out.display().to_string();
+            let body = if name.ends_with(".xlf") || name.ends_with(".xliff") {
+                hotline_app::i18n::exchange::to_xliff(&code, &texts)
+                    .map_err(|e| write_failed(&name, e))?
+            } else {
+                hotline_app::i18n::exchange::to_yaml(&code, &texts)
+            };
+            std::fs::write(&out, body).map_err(|e| write_failed(&name, e))?;
+            println!(
+                "{}",
+                tw(
+                    "cli.locale.exported",
+                    &[("file", &name), ("count", &texts.len().to_string())]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        LocaleCommand::Import { dir, path, locale } => {
+            let dir = dir.resolve();
+            load_config(&dir)?;
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Failure(tw(
+                    "cli.bundle.unreadable",
+                    &[("path", &name), ("error", &e.to_string())],
+                ))
+            })?;
+            match hotline_app::i18n::exchange::parse(&name, &text, locale.as_deref()) {
+                Err(problems) => {
+                    eprintln!("{}", t("cli.locale.import_refused"));
+                    for p in problems {
+                        eprintln!("  {}", p.text(&name, msg::locale()));
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+                Ok((code, texts)) => {
+                    let written = hotline_app::i18n::exchange::write_local(&dir, &code, &texts)
+                        .map_err(|e| write_failed(&name, e))?;
+                    println!(
+                        "{}",
+                        tw(
+                            "cli.locale.imported",
+                            &[
+                                ("count", &texts.len().to_string()),
+                                ("code", &code),
+                                ("file", &written.display().to_string())
+                            ]
+                        )
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
+        }
         LocaleCommand::List { dir } => locale_report(&dir.resolve(), false).await,
         LocaleCommand::Check { dir } => locale_report(&dir.resolve(), true).await,
+    }
+}
+
+/// A file that could not be written, in the admin's language.
+fn write_failed(path: &str, e: impl std::fmt::Display) -> Failure {
+    Failure(tw(
+        "cli.playbook.write_failed",
+        &[("path", path), ("error", &e.to_string())],
+    ))
+}
+
+/// The Translations page's changes, when the database can be reached (none otherwise).
+async fn page_changes(
+    dir: &Path,
+    config: &hotline_app::Config,
+) -> Vec<hotline_app::i18n::overrides::Entry> {
+    match connect(dir, config).await {
+        Ok(db) => {
+            let list = hotline_app::i18n::overrides::list(&db)
+                .await
+                .unwrap_or_default();
+            db.close().await;
+            list
+        }
+        Err(_) => Vec::new(),
     }
 }
 
 /// Prints each language's coverage. With `check`, an offered language that is not complete,
 /// a broken file, or an outdated or unused change makes the exit code 1.
 async fn locale_report(dir: &Path, check: bool) -> Result<ExitCode, Failure> {
-    use hotline_app::i18n::{coverage, overrides};
+    use hotline_app::i18n::coverage;
     let config = load_config(dir)?;
-    // The Translations page's changes, when the database can be reached.
-    let entries = match connect(dir, &config).await {
-        Ok(db) => {
-            let list = overrides::list(&db).await.unwrap_or_default();
-            db.close().await;
-            list
-        }
-        Err(_) => Vec::new(),
-    };
+    let entries = page_changes(dir, &config).await;
     let (report, warnings) = coverage::report(dir, &config.hotline.locales, &entries);
     let mut problems = 0;
     for c in &report {

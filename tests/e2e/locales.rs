@@ -534,3 +534,135 @@ async fn a_language_added_from_the_cli_appears_in_the_switcher_and_the_coverage(
     let browser = Browser::with_language(&server.url, "sw-KE").get("/").await;
     assert!(browser.has("Uko hatarini sasa hivi?"));
 }
+
+#[test]
+fn a_language_round_trips_through_xliff_and_yaml_and_broken_files_are_refused() {
+    let d = Deployment::init(&[]);
+    assert!(d.cli(&["locale", "add", "sw"]).status.success());
+    let path = d.dir.join("locales/sw.yml");
+    let template = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        template
+            .replacen(
+                "\"language.name\": \"\"",
+                "\"language.name\": \"Kiswahili\"",
+                1,
+            )
+            .replacen(
+                "\"emergency.call\": \"\"",
+                "\"emergency.call\": \"Ukiwa hatarini, piga %{number} <sasa> & \\\"haraka\\\".\"",
+                1,
+            ),
+    )
+    .unwrap();
+
+    // XLIFF out, into another deployment, and out again: the same file.
+    let xlf = d.dir.join("sw.xlf");
+    let out = d.cli(&["locale", "export", "sw", "--out", xlf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = std::fs::read_to_string(&xlf).unwrap();
+    assert!(exported.contains("trgLang=\"sw\""));
+    assert!(exported.contains("<unit id=\"emergency.call\">"));
+    assert!(
+        exported.contains("&lt;sasa&gt; &amp;"),
+        "escaped: {}",
+        &exported[..400]
+    );
+    let other = Deployment::init(&[]);
+    let out = other.cli(&["locale", "import", xlf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = other.dir.join("again.xlf");
+    other.cli(&["locale", "export", "sw", "--out", again.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), exported);
+
+    // YAML too.
+    let yml = d.dir.join("sw-out.yml");
+    d.cli(&["locale", "export", "sw", "--out", yml.to_str().unwrap()]);
+    let third = Deployment::init(&[]);
+    let out = third.cli(&["locale", "import", yml.to_str().unwrap(), "--locale", "sw"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yml_again = third.dir.join("again.yml");
+    third.cli(&[
+        "locale",
+        "export",
+        "sw",
+        "--out",
+        yml_again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&yml_again).unwrap(),
+        std::fs::read_to_string(&yml).unwrap()
+    );
+
+    // A bundled language: only what differs from the bundled text is kept.
+    let ja = d.dir.join("ja.xlf");
+    d.cli(&["locale", "export", "ja", "--out", ja.to_str().unwrap()]);
+    let whole = std::fs::read_to_string(&ja).unwrap();
+    let unit = whole.find("<unit id=\"public.reach_title\">").unwrap();
+    let start = unit + whole[unit..].find("<target>").unwrap() + "<target>".len();
+    let end = start + whole[start..].find("</target>").unwrap();
+    let changed = format!("{}ご相談窓口{}", &whole[..start], &whole[end..]);
+    std::fs::write(&ja, changed).unwrap();
+    assert!(other
+        .cli(&["locale", "import", ja.to_str().unwrap()])
+        .status
+        .success());
+    let kept = std::fs::read_to_string(other.dir.join("locales/ja.yml")).unwrap();
+    assert!(
+        kept.contains("\"public.reach_title\": \"ご相談窓口\""),
+        "{kept}"
+    );
+    assert_eq!(kept.lines().filter(|l| l.starts_with('"')).count(), 1);
+
+    // Broken files: named with their line, nothing written, the earlier file intact.
+    let before = std::fs::read_to_string(other.dir.join("locales/sw.yml")).unwrap();
+    let broken = d.dir.join("broken.xlf");
+    std::fs::write(&broken, exported.replacen("</target>", "</targ>", 1)).unwrap();
+    let out = other.cli(&["locale", "import", broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&text("en", "cli.locale.import_refused")),
+        "{err}"
+    );
+    assert!(err.contains("broken.xlf:"), "{err}");
+    assert!(err.contains("not valid XML"), "{err}");
+    let wrong = d.dir.join("wrong.yml");
+    std::fs::write(
+        &wrong,
+        "\"public.intro\": \"fine\"\n\"emergency.call\": \"no number here\"\n\"no.such\": \"x\"\n",
+    )
+    .unwrap();
+    let out = other.cli(&[
+        "locale",
+        "import",
+        wrong.to_str().unwrap(),
+        "--locale",
+        "sw",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("wrong.yml:2:") && err.contains("%{number}"),
+        "{err}"
+    );
+    assert!(
+        err.contains("wrong.yml:3:") && err.contains("no.such"),
+        "{err}"
+    );
+    let bad_yaml = d.dir.join("bad.yml");
+    std::fs::write(&bad_yaml, "\"public.intro\": [unclosed\n").unwrap();
+    let out = other.cli(&[
+        "locale",
+        "import",
+        bad_yaml.to_str().unwrap(),
+        "--locale",
+        "sw",
+    ]);
+    assert!(stderr(&out).contains("bad.yml:"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(other.dir.join("locales/sw.yml")).unwrap(),
+        before
+    );
+}

@@ -11,6 +11,7 @@ use std::sync::{OnceLock, RwLock};
 use rust_i18n::Backend;
 
 pub mod coverage;
+pub mod exchange;
 pub mod overrides;
 
 /// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings:
@@ -387,7 +388,7 @@ pub fn placeholders(text: &str) -> Vec<String> {
     out
 }
 
-fn flatten(prefix: &str, value: &serde_yaml::Value, out: &mut Vec<(String, String)>) {
+pub(crate) fn flatten(prefix: &str, value: &serde_yaml::Value, out: &mut Vec<(String, String)>) {
     match value {
         serde_yaml::Value::Mapping(m) => {
             for (k, v) in m {

@@ -1,0 +1,363 @@
+//! A language's texts out to translators and back: YAML (the deployment's own override
+//! format) and XLIFF 2.0 (read by translation tools such as Poedit, Weblate, OmegaT,
+//! memoQ and Trados). Import checks everything first and writes nothing on a problem.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::{Reader, Writer};
+
+use super::overrides::{self, Entry, Status};
+use super::{compiled, keys, placeholders, read_overrides, shown_placeholders};
+use crate::config::BUNDLED_LOCALES;
+
+/// The texts a language has of its own (`key -> text`): the Translations page's change,
+/// else the deployment's file, else the bundled text in exactly that language.
+/// Untranslated keys are absent.
+pub fn texts_of(dir: &Path, locale: &str, entries: &[Entry]) -> BTreeMap<String, String> {
+    let (files, _) = read_overrides(dir);
+    let file = files.get(locale);
+    let mut out = BTreeMap::new();
+    for key in keys() {
+        let page = entries
+            .iter()
+            .find(|e| e.locale == locale && e.key == key)
+            .filter(|e| overrides::status(e) != Status::Invalid)
+            .map(|e| e.text.clone());
+        let text = page
+            .or_else(|| file.and_then(|f| f.get(&key)).cloned())
+            .or_else(|| compiled(locale, &key));
+        if let Some(t) = text.filter(|t| !t.trim().is_empty()) {
+            out.insert(key, t);
+        }
+    }
+    out
+}
+
+/// JSON strings are YAML double-quoted scalars.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{}\"", s.replace('"', "'")))
+}
+
+/// Every key, its English text as a comment, and this language's text (empty when none).
+pub fn to_yaml(locale: &str, texts: &BTreeMap<String, String>) -> String {
+    let mut out = format!(
+        "# {locale}: every text of the interface, the English original above each.\n\
+         # An empty text is shown in the next language of the fallback chain.\n\n"
+    );
+    for key in keys() {
+        for line in compiled("en", &key).unwrap_or_default().lines() {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+        let text = texts.get(&key).map(String::as_str).unwrap_or("");
+        out.push_str(&format!("{}: {}\n", quoted(&key), quoted(text)));
+    }
+    out
+}
+
+/// XLIFF 2.0: one unit per key, the English source and this language's target.
+pub fn to_xliff(locale: &str, texts: &BTreeMap<String, String>) -> Result<String, String> {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let e = |r: std::io::Result<()>| r.map_err(|e| e.to_string());
+    e(w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))))?;
+    let mut root = BytesStart::new("xliff");
+    root.push_attribute(("xmlns", "urn:oasis:names:tc:xliff:document:2.0"));
+    root.push_attribute(("version", "2.0"));
+    root.push_attribute(("srcLang", "en"));
+    root.push_attribute(("trgLang", locale));
+    e(w.write_event(Event::Start(root)))?;
+    let mut file = BytesStart::new("file");
+    file.push_attribute(("id", "hotline"));
+    e(w.write_event(Event::Start(file)))?;
+    for key in keys() {
+        let english = compiled("en", &key).unwrap_or_default();
+        let mut unit = BytesStart::new("unit");
+        unit.push_attribute(("id", key.as_str()));
+        e(w.write_event(Event::Start(unit)))?;
+        let target = texts.get(&key);
+        let mut segment = BytesStart::new("segment");
+        segment.push_attribute((
+            "state",
+            if target.is_some() {
+                "translated"
+            } else {
+                "initial"
+            },
+        ));
+        e(w.write_event(Event::Start(segment)))?;
+        for (name, text) in [("source", Some(&english)), ("target", target)] {
+            if let Some(text) = text {
+                e(w.write_event(Event::Start(BytesStart::new(name))))?;
+                e(w.write_event(Event::Text(BytesText::new(text))))?;
+                e(w.write_event(Event::End(BytesEnd::new(name))))?;
+            }
+        }
+        e(w.write_event(Event::End(BytesEnd::new("segment"))))?;
+        e(w.write_event(Event::End(BytesEnd::new("unit"))))?;
+    }
+    e(w.write_event(Event::End(BytesEnd::new("file"))))?;
+    e(w.write_event(Event::End(BytesEnd::new("xliff"))))?;
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// A problem in a file to import: its line (0 when it concerns the whole file), a locale
+/// key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Problem {
+    fn new(line: usize, key: &'static str, args: &[(&'static str, &str)]) -> Problem {
+        Problem {
+            line,
+            key,
+            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        }
+    }
+
+    /// `file:line: message` in `locale`.
+    pub fn text(&self, file: &str, locale: &str) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let message = super::tr_with(locale, self.key, &args);
+        if self.line > 0 {
+            format!("{file}:{}: {message}", self.line)
+        } else {
+            format!("{file}: {message}")
+        }
+    }
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads an exported file back: the language and its texts. `locale` (from the command line)
+/// wins over the one the file names. Every text is checked; any problem refuses the whole.
+pub fn parse(
+    name: &str,
+    text: &str,
+    locale: Option<&str>,
+) -> Result<(String, BTreeMap<String, String>), Vec<Problem>> {
+    let xliff = name.ends_with(".xlf") || name.ends_with(".xliff");
+    let (named, found) = if xliff {
+        read_xliff(text)?
+    } else {
+        (None, read_yaml(text)?)
+    };
+    let Some(locale) = locale.map(str::to_string).or(named) else {
+        return Err(vec![Problem::new(0, "translation.import.no_locale", &[])]);
+    };
+    if !crate::config::is_locale_code(&locale) && !BUNDLED_LOCALES.contains(&locale.as_str()) {
+        return Err(vec![Problem::new(
+            0,
+            "translation.import.bad_locale",
+            &[("locale", &locale)],
+        )]);
+    }
+    let mut problems = Vec::new();
+    let mut texts = BTreeMap::new();
+    for (key, value, line) in found {
+        let Some(english) = compiled("en", &key) else {
+            problems.push(Problem::new(
+                line,
+                "translation.problem.unknown_key",
+                &[("key", &key)],
+            ));
+            continue;
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        if placeholders(&value) != placeholders(&english) {
+            problems.push(Problem::new(
+                line,
+                "translation.problem.placeholders",
+                &[
+                    ("key", &key),
+                    ("placeholders", &shown_placeholders(&english)),
+                ],
+            ));
+            continue;
+        }
+        if texts.insert(key.clone(), value).is_some() {
+            problems.push(Problem::new(
+                line,
+                "translation.import.twice",
+                &[("key", &key)],
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok((locale, texts))
+    } else {
+        Err(problems)
+    }
+}
+
+type Found = Vec<(String, String, usize)>;
+
+fn read_yaml(text: &str) -> Result<Found, Vec<Problem>> {
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line()).unwrap_or(0);
+        vec![Problem::new(
+            line,
+            "translation.import.yaml",
+            &[("error", &e.to_string())],
+        )]
+    })?;
+    let mut flat = Vec::new();
+    super::flatten("", &value, &mut flat);
+    Ok(flat
+        .into_iter()
+        .map(|(key, v)| {
+            // The line of the key, for the messages.
+            let needle = quoted(&key);
+            let line = text
+                .find(&needle)
+                .or_else(|| text.find(&format!("{key}:")))
+                .map(|at| line_at(text, at))
+                .unwrap_or(0);
+            (key, v, line)
+        })
+        .collect())
+}
+
+fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
+    let mut reader = Reader::from_str(text);
+    let mut out = Vec::new();
+    let mut locale = None;
+    let mut seen_root = false;
+    let mut unit: Option<(String, usize)> = None;
+    let mut in_target = false;
+    let mut target: Option<String> = None;
+    let xml_error = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| {
+        let at = usize::try_from(reader.error_position()).unwrap_or(0);
+        vec![Problem::new(
+            line_at(text, at),
+            "translation.import.xml",
+            &[("error", &e.to_string())],
+        )]
+    };
+    loop {
+        let event = reader.read_event().map_err(|e| xml_error(&reader, &e))?;
+        let here = line_at(text, usize::try_from(reader.buffer_position()).unwrap_or(0));
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"xliff" => {
+                seen_root = true;
+                for a in e.attributes().flatten() {
+                    let value = a
+                        .unescape_value()
+                        .map_err(|err| xml_error(&reader, &err))?
+                        .to_string();
+                    match a.key.local_name().as_ref() {
+                        b"version" if !value.starts_with('2') => {
+                            return Err(vec![Problem::new(
+                                here,
+                                "translation.import.not_xliff",
+                                &[],
+                            )]);
+                        }
+                        b"trgLang" => locale = Some(value),
+                        _ => {}
+                    }
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"unit" => {
+                let id = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == b"id")
+                    .and_then(|a| a.unescape_value().ok())
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                unit = Some((id, here));
+                target = None;
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"target" => {
+                in_target = true;
+                target.get_or_insert_with(String::new);
+            }
+            Event::End(e) if e.local_name().as_ref() == b"target" => in_target = false,
+            Event::Text(t) if in_target => {
+                let piece = t.decode().map_err(|err| xml_error(&reader, &err))?;
+                if let Some(s) = target.as_mut() {
+                    s.push_str(&piece);
+                }
+            }
+            Event::CData(t) if in_target => {
+                let piece = t.decode().map_err(|err| xml_error(&reader, &err))?;
+                if let Some(s) = target.as_mut() {
+                    s.push_str(&piece);
+                }
+            }
+            Event::GeneralRef(r) if in_target => {
+                let resolved = if r.is_char_ref() {
+                    r.resolve_char_ref().ok().flatten().map(|c| c.to_string())
+                } else {
+                    r.decode()
+                        .ok()
+                        .and_then(|n| quick_xml::escape::resolve_predefined_entity(&n))
+                        .map(str::to_string)
+                };
+                let Some(resolved) = resolved else {
+                    return Err(vec![Problem::new(here, "translation.import.entity", &[])]);
+                };
+                if let Some(s) = target.as_mut() {
+                    s.push_str(&resolved);
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == b"unit" => {
+                if let (Some((id, line)), Some(t)) = (unit.take(), target.take()) {
+                    out.push((id, t, line));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !seen_root {
+        return Err(vec![Problem::new(0, "translation.import.not_xliff", &[])]);
+    }
+    Ok((locale, out))
+}
+
+/// Where an imported language is kept: `DIR/locales/<locale>.yml`, the earlier file (if
+/// any) kept beside it as `<locale>.yml.previous`. For a bundled language only the texts
+/// that differ from the bundled ones are written, so that later upgrades still reach the
+/// rest. Returns the file written.
+pub fn write_local(
+    dir: &Path,
+    locale: &str,
+    texts: &BTreeMap<String, String>,
+) -> std::io::Result<PathBuf> {
+    let folder = dir.join("locales");
+    std::fs::create_dir_all(&folder)?;
+    let path = folder.join(format!("{locale}.yml"));
+    let body = if BUNDLED_LOCALES.contains(&locale) {
+        let mut out = format!("# {locale}: this hotline's own wording (imported).\n");
+        for (key, text) in texts {
+            if compiled(locale, key).as_deref() != Some(text.as_str()) {
+                out.push_str(&format!("{}: {}\n", quoted(key), quoted(text)));
+            }
+        }
+        out
+    } else {
+        to_yaml(locale, texts)
+    };
+    // Written beside, then moved over: a crash never leaves half a file.
+    let partial = folder.join(format!(".{locale}.yml.partial"));
+    std::fs::write(&partial, body)?;
+    if path.exists() {
+        std::fs::copy(&path, folder.join(format!("{locale}.yml.previous")))?;
+    }
+    std::fs::rename(&partial, &path)?;
+    Ok(path)
+}
