@@ -8,7 +8,7 @@ use hotline_app::crypto::{self, Keys};
 use hotline_app::db::{Backend, Db};
 use hotline_app::i18n;
 
-use crate::msg::{t, tw};
+use crate::msg::{t, tn, tw};
 
 /// Free space below which the disk check fails (bytes).
 const MIN_FREE_BYTES: u64 = 1024 * 1024 * 1024;
@@ -144,10 +144,7 @@ pub async fn run(dir: &Path) -> ExitCode {
         println!("{}", t("cli.doctor.all_ok"));
         ExitCode::SUCCESS
     } else {
-        println!(
-            "{}",
-            tw("cli.doctor.problems", &[("count", &r.problems.to_string())])
-        );
+        println!("{}", tn("cli.doctor.problems", r.problems, &[]));
         ExitCode::FAILURE
     }
 }
@@ -170,10 +167,7 @@ async fn check_database(dir: &Path, config: &Config, r: &mut Report) {
     };
     match db.migration_status().await {
         Ok(s) if s.pending.is_empty() => r.ok(t("cli.doctor.migrations_ok")),
-        Ok(s) => r.fail(tw(
-            "cli.doctor.migrations_pending",
-            &[("count", &s.pending.len().to_string())],
-        )),
+        Ok(s) => r.fail(tn("cli.doctor.migrations_pending", s.pending.len(), &[])),
         Err(e) => r.fail(tw("cli.db.migrate_failed", &[("error", &e.to_string())])),
     }
     if db.backend == Backend::Sqlite {

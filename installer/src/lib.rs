@@ -22,7 +22,7 @@ use hotline_app::{AppState, Db};
 use crate::cli::{
     BundleCommand, Cli, Command, DirectoryCommand, LocaleCommand, PlaybookCommand, UserCommand,
 };
-use crate::msg::{t, tw};
+use crate::msg::{t, tn, tw};
 
 /// A failure already explained in the admin's language.
 #[derive(Debug)]
@@ -525,12 +525,10 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                     .map_err(|e| write_failed(&shown, e))?;
                 println!(
                     "{}",
-                    tw(
+                    tn(
                         "cli.playbook.exported_folder",
-                        &[
-                            ("count", &written.len().to_string()),
-                            ("dir", &out.display().to_string())
-                        ]
+                        written.len(),
+                        &[("dir", &out.display().to_string())]
                     )
                 );
             }
@@ -583,10 +581,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             std::fs::write(&out, body).map_err(|e| write_failed(&name, e))?;
             println!(
                 "{}",
-                tw(
-                    "cli.locale.exported",
-                    &[("file", &name), ("count", &texts.len().to_string())]
-                )
+                tn("cli.locale.exported", texts.len(), &[("file", &name)])
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -613,13 +608,10 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
                         .map_err(|e| write_failed(&name, e))?;
                     println!(
                         "{}",
-                        tw(
+                        tn(
                             "cli.locale.imported",
-                            &[
-                                ("count", &texts.len().to_string()),
-                                ("code", &code),
-                                ("file", &written.display().to_string())
-                            ]
+                            texts.len(),
+                            &[("code", &code), ("file", &written.display().to_string())]
                         )
                     );
                     Ok(ExitCode::SUCCESS)
@@ -709,10 +701,7 @@ async fn locale_report(dir: &Path, check: bool) -> Result<ExitCode, Failure> {
         );
     }
     if check && problems > 0 {
-        println!(
-            "{}",
-            tw("cli.doctor.problems", &[("count", &problems.to_string())])
-        );
+        println!("{}", tn("cli.doctor.problems", problems, &[]));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

@@ -33,6 +33,11 @@ pub fn t(key: &str) -> String {
     i18n::tr(locale(), key)
 }
 
+/// A message that counts `n` things, in the plural form `n` takes in the admin's language.
+pub fn tn(key: &str, n: usize, args: &[(&str, &str)]) -> String {
+    i18n::tr_count(locale(), key, n as u64, args)
+}
+
 /// A message with `%{placeholders}` filled in.
 pub fn tw(key: &str, args: &[(&str, &str)]) -> String {
     i18n::tr_with(locale(), key, args)

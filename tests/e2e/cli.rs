@@ -218,7 +218,7 @@ async fn doctor_names_each_problem() {
         "{text}"
     );
     assert!(text.contains("locales/ja.yml"), "{text}");
-    assert!(text.contains("2 problem(s) found."), "{text}");
+    assert!(text.contains("2 problems found."), "{text}");
     // serve refuses to run with a readable key, naming the fix.
     let serve = d.cli(&["serve"]);
     assert!(!serve.status.success());

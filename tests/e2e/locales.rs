@@ -1,33 +1,62 @@
 //! Every bundled locale is complete, and pages speak the visitor's language.
 
-use std::collections::BTreeSet;
-
 use crate::support::*;
 
 use hotline_app::config::BUNDLED_LOCALES as BUNDLED;
 
-fn placeholders(s: &str) -> BTreeSet<String> {
-    s.split("%{")
-        .skip(1)
-        .filter_map(|p| p.split('}').next())
-        .map(str::to_string)
-        .collect()
+/// The texts that count (`key.one`, `key.other`, …) as `(group, form)`; `None` for others.
+fn plural_form<'a>(
+    key: &'a str,
+    _en: &std::collections::BTreeMap<String, String>,
+) -> Option<(&'a str, &'a str)> {
+    hotline_app::i18n::plural_form_of(key)
 }
 
 #[test]
 fn every_bundled_locale_has_every_key_with_the_same_placeholders() {
     let en = locale_file("en");
+    // Texts that count need exactly the plural forms of each language.
+    let en_plain: Vec<&String> = en
+        .keys()
+        .filter(|k| plural_form(k, &en).is_none())
+        .collect();
+    let groups: std::collections::BTreeSet<&str> = en
+        .keys()
+        .filter_map(|k| plural_form(k, &en))
+        .map(|(g, _)| g)
+        .collect();
+    assert!(groups.contains("cli.doctor.problems"));
     for locale in BUNDLED {
         let other = locale_file(locale);
-        let missing: Vec<_> = en.keys().filter(|k| !other.contains_key(*k)).collect();
-        let extra: Vec<_> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+        let forms = hotline_app::i18n::plural::forms(locale);
+        let missing: Vec<_> = en_plain
+            .iter()
+            .filter(|k| !other.contains_key(**k))
+            .collect();
+        let extra: Vec<_> = other
+            .keys()
+            .filter(|k| !en.contains_key(*k) && plural_form(k, &en).is_none())
+            .collect();
         assert!(missing.is_empty(), "{locale} lacks {missing:?}");
         assert!(extra.is_empty(), "{locale} has unknown keys {extra:?}");
+        for group in &groups {
+            let have: std::collections::BTreeSet<&str> = other
+                .keys()
+                .filter_map(|k| plural_form(k, &en))
+                .filter(|(g, _)| g == group)
+                .map(|(_, f)| f)
+                .collect();
+            assert_eq!(have, forms, "{locale}: the plural forms of {group}");
+        }
         for (key, value) in &other {
             assert!(!value.trim().is_empty(), "{locale}: {key} is empty");
-            assert_eq!(
-                placeholders(value),
-                placeholders(&en[key]),
+            let english = match plural_form(key, &en) {
+                Some((group, _)) => &en[&format!("{group}.other")],
+                None => &en[key],
+            };
+            // A plural form may say its number in words ("one problem").
+            assert!(
+                hotline_app::i18n::placeholders_fit(key, value, english),
                 "{locale}: {key} has other placeholders than English"
             );
         }
@@ -35,7 +64,7 @@ fn every_bundled_locale_has_every_key_with_the_same_placeholders() {
             // Place names are often spelled alike (Alabama, Osaka).
             let same = other
                 .iter()
-                .filter(|(k, v)| !k.starts_with("region.") && en[*k] == **v)
+                .filter(|(k, v)| !k.starts_with("region.") && en.get(*k) == Some(*v))
                 .count();
             assert!(
                 same * 20 < other.len(),

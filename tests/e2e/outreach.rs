@@ -183,7 +183,7 @@ async fn goals_count_what_the_records_show() {
 
     // The catalog's yearly totals.
     let page = t.get(mats).await;
-    assert!(page.has(&text("en", "outreach.materials_total").replace("%{count}", "300")));
+    assert!(page.has(&text("en", "outreach.materials_total.other").replace("%{count}", "300")));
     assert!(
         page.body.contains(
             "<td>Know your rights card</td><td>Wallet card</td><td>English</td><td>300</td>"
@@ -193,7 +193,7 @@ async fn goals_count_what_the_records_show() {
     );
     let last_year = y.parse::<i32>().unwrap() - 1;
     let page = t.get(&format!("{mats}?year={last_year}")).await;
-    assert!(page.has(&text("en", "outreach.materials_total").replace("%{count}", "0")));
+    assert!(page.has(&text("en", "outreach.materials_total.other").replace("%{count}", "0")));
 
     // Bad input is refused with a clear message and changes nothing.
     let p = t

@@ -284,7 +284,7 @@ async fn a_local_adaptation_is_shown_and_the_bundled_one_kept_a_broken_file_is_s
     assert!(page.body.contains("night-shift.md"));
     let list = admin.get("/playbooks").await;
     assert!(list.body.contains("/admin/playbooks"));
-    assert!(list.has(&text("en", "playbook.problems_link").replace("%{count}", "2")));
+    assert!(list.has(&text("en", "playbook.problems_link.other").replace("%{count}", "2")));
     // Advocates may not open the admin page.
     assert_eq!(a.get("/admin/playbooks").await.status, 403);
 
@@ -839,7 +839,9 @@ async fn a_workshop_is_built_presented_and_handed_out() {
     let last = t.get(&format!("/workshops/{id}/present?s={}", n - 1)).await;
     assert!(!last.body.contains("data-next="));
     assert!(last.has(&cr.title));
-    assert!(page.has(&text("en", "workshop.screens").replace("%{count}", &(n - 1).to_string())));
+    assert!(
+        page.has(&text("en", "workshop.screens.other").replace("%{count}", &(n - 1).to_string()))
+    );
 
     // The handout: both playbooks, in Spanish, with the workshop's heading, self-contained.
     let resp = t

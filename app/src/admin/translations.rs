@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::auth::Permission;
 use crate::error::AppError;
 use crate::i18n::overrides::{self, Status};
-use crate::i18n::{self, compiled, compiled_chain};
+use crate::i18n::{self, compiled_chain};
 use crate::web::form::{form_pairs, one};
 use crate::web::{Ctx, Page};
 
@@ -86,8 +86,8 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
     let q = query.q.trim().to_lowercase();
     let mut rows = Vec::new();
     let mut total = 0;
-    for key in i18n::keys() {
-        let english = compiled("en", &key).unwrap_or_default();
+    for key in i18n::keys_for(&locale) {
+        let english = i18n::english_of(&key).unwrap_or_default();
         let entry = mine.get(&key);
         let status = entry.map(|e| overrides::status(e).code()).unwrap_or("");
         let wanted = match query.only.as_str() {
@@ -166,7 +166,7 @@ async fn edit_page(
     preview: Option<Vec<(String, bool)>>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let english = compiled("en", key).ok_or(AppError::NotFound)?;
+    let english = i18n::english_of(key).ok_or(AppError::NotFound)?;
     let entries = overrides::list(&ctx.state.db).await?;
     let saved = entries
         .iter()
@@ -223,7 +223,7 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     let f = form_pairs(&body)?;
     let key = one(&f, "key").to_string();
     let locale = chosen_locale(&ctx, &Some(one(&f, "locale").to_string()));
-    if locale != one(&f, "locale") || compiled("en", &key).is_none() {
+    if locale != one(&f, "locale") || i18n::english_of(&key).is_none() {
         return Err(AppError::NotFound);
     }
     // Keep the translator's own spacing and line breaks; only the ends are trimmed.

@@ -405,17 +405,19 @@ async fn render_detail(
         .map(|s| {
             let mut v = vec![date(s.delivered_on)];
             if let Some(n) = s.sessions {
-                v.push(crate::i18n::tr_with(
+                v.push(crate::i18n::tr_count(
                     &ctx.locale,
                     "case.sessions_count",
-                    &[("count", &n.to_string())],
+                    u64::try_from(n).unwrap_or(0),
+                    &[],
                 ));
             }
             if let Some(m) = s.minutes {
-                v.push(crate::i18n::tr_with(
+                v.push(crate::i18n::tr_count(
                     &ctx.locale,
                     "case.minutes_count",
-                    &[("count", &m.to_string())],
+                    u64::try_from(m).unwrap_or(0),
+                    &[],
                 ));
             }
             if let Some(n) = s.notes {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::overrides::{self, Entry, Status};
-use super::{compiled, keys, read_overrides, OverrideWarning};
+use super::{compiled, english_of, keys_for, read_overrides, OverrideWarning};
 use crate::config::BUNDLED_LOCALES;
 
 /// The file `hotline locale add CODE` writes: every key with an empty text, the English
@@ -20,12 +20,12 @@ pub fn template(code: &str, hotline: &str) -> String {
          # language's own name, as the language switcher shows it.\n\
          # Then add \"{code}\" to `locales` in hotline.toml and restart hotline serve.\n\n"
     );
-    let mut all = keys();
+    let mut all = keys_for(code);
     // The language's own name first.
     all.retain(|k| k != "language.name");
     all.insert(0, "language.name".to_string());
     for key in all {
-        let english = compiled("en", &key).unwrap_or_default();
+        let english = english_of(&key).unwrap_or_default();
         for line in english.lines() {
             out.push_str("# ");
             out.push_str(line);
@@ -72,7 +72,7 @@ pub fn report(
     entries: &[Entry],
 ) -> (Vec<Coverage>, Vec<OverrideWarning>) {
     let (files, warnings) = read_overrides(dir);
-    let all = keys();
+
     let mut locales: Vec<String> = BUNDLED_LOCALES.iter().map(|l| l.to_string()).collect();
     let mut local: Vec<String> = files
         .keys()
@@ -94,6 +94,7 @@ pub fn report(
                 .filter(|e| e.locale == locale)
                 .map(|e| (e, overrides::status(e)))
                 .collect();
+            let all = keys_for(&locale);
             let translated = all
                 .iter()
                 .filter(|k| {

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 
 use super::overrides::{self, Entry, Status};
-use super::{compiled, keys, placeholders, read_overrides, shown_placeholders};
+use super::{compiled, english_of, keys_for, placeholders_fit, read_overrides, shown_placeholders};
 use crate::config::BUNDLED_LOCALES;
 
 /// The texts a language has of its own (`key -> text`): the Translations page's change,
@@ -19,7 +19,7 @@ pub fn texts_of(dir: &Path, locale: &str, entries: &[Entry]) -> BTreeMap<String,
     let (files, _) = read_overrides(dir);
     let file = files.get(locale);
     let mut out = BTreeMap::new();
-    for key in keys() {
+    for key in keys_for(locale) {
         let page = entries
             .iter()
             .find(|e| e.locale == locale && e.key == key)
@@ -46,8 +46,8 @@ pub fn to_yaml(locale: &str, texts: &BTreeMap<String, String>) -> String {
         "# {locale}: every text of the interface, the English original above each.\n\
          # An empty text is shown in the next language of the fallback chain.\n\n"
     );
-    for key in keys() {
-        for line in compiled("en", &key).unwrap_or_default().lines() {
+    for key in keys_for(locale) {
+        for line in english_of(&key).unwrap_or_default().lines() {
             out.push_str("# ");
             out.push_str(line);
             out.push('\n');
@@ -72,8 +72,8 @@ pub fn to_xliff(locale: &str, texts: &BTreeMap<String, String>) -> Result<String
     let mut file = BytesStart::new("file");
     file.push_attribute(("id", "hotline"));
     e(w.write_event(Event::Start(file)))?;
-    for key in keys() {
-        let english = compiled("en", &key).unwrap_or_default();
+    for key in keys_for(locale) {
+        let english = english_of(&key).unwrap_or_default();
         let mut unit = BytesStart::new("unit");
         unit.push_attribute(("id", key.as_str()));
         e(w.write_event(Event::Start(unit)))?;
@@ -165,7 +165,7 @@ pub fn parse(
     let mut problems = Vec::new();
     let mut texts = BTreeMap::new();
     for (key, value, line) in found {
-        let Some(english) = compiled("en", &key) else {
+        let Some(english) = english_of(&key) else {
             problems.push(Problem::new(
                 line,
                 "translation.problem.unknown_key",
@@ -176,7 +176,7 @@ pub fn parse(
         if value.trim().is_empty() {
             continue;
         }
-        if placeholders(&value) != placeholders(&english) {
+        if !placeholders_fit(&key, &value, &english) {
             problems.push(Problem::new(
                 line,
                 "translation.problem.placeholders",

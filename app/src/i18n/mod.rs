@@ -13,6 +13,7 @@ use rust_i18n::Backend;
 pub mod coverage;
 pub mod exchange;
 pub mod overrides;
+pub mod plural;
 
 /// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings:
 /// the deployment's files and the admin page's entries, merged (see [`overrides::reload`]).
@@ -146,6 +147,100 @@ pub fn keys() -> Vec<String> {
     });
     out.sort();
     out
+}
+
+/// The texts that count, by their key (`cli.doctor.problems`): keys whose English children
+/// are all plural form names, `other` among them.
+pub fn plural_groups() -> &'static std::collections::BTreeSet<String> {
+    static GROUPS: OnceLock<std::collections::BTreeSet<String>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let all = keys();
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for key in &all {
+            if let Some((group, last)) = key.rsplit_once('.') {
+                children.entry(group).or_default().push(last);
+            }
+        }
+        children
+            .into_iter()
+            .filter(|(group, names)| {
+                names.contains(&"other")
+                    && names.iter().all(|n| plural::FORMS.contains(n))
+                    // A group with deeper keys is a section, not a counted text.
+                    && !all.iter().any(|k| {
+                        k.strip_prefix(*group)
+                            .and_then(|r| r.strip_prefix('.'))
+                            .is_some_and(|r| r.contains('.'))
+                    })
+            })
+            .map(|(group, _)| group.to_string())
+            .collect()
+    })
+}
+
+/// `(group, form)` when `key` is a plural form of a text that counts.
+pub fn plural_form_of(key: &str) -> Option<(&str, &str)> {
+    let (group, form) = key.rsplit_once('.')?;
+    (plural::FORMS.contains(&form) && plural_groups().contains(group)).then_some((group, form))
+}
+
+/// The English original a key of `locale` is checked against: its own English text, or for
+/// a plural form that English does not have (Arabic's `few`, say) the English `other` form.
+pub fn english_of(key: &str) -> Option<String> {
+    compiled("en", key).or_else(|| {
+        let (group, _) = plural_form_of(key)?;
+        compiled("en", &format!("{group}.other"))
+    })
+}
+
+/// Whether `text` keeps the placeholders of `english`. A plural form may say its number in
+/// words ("one problem") and leave out `%{count}`.
+pub fn placeholders_fit(key: &str, text: &str, english: &str) -> bool {
+    let (mut a, mut b) = (placeholders(text), placeholders(english));
+    if plural_form_of(key).is_some() {
+        a.retain(|p| p != "count");
+        b.retain(|p| p != "count");
+    }
+    a == b
+}
+
+/// The keys of `locale`: the English ones, with each text that counts in the plural forms
+/// `locale` needs (`x.one`, `x.other` in English; `x.other` alone in Japanese).
+pub fn keys_for(locale: &str) -> Vec<String> {
+    let all = keys();
+    let forms = plural::forms(locale);
+    let mut out = Vec::new();
+    for key in &all {
+        match plural_form_of(key) {
+            // Emitted once per group, at its `other` form.
+            Some((group, "other")) => out.extend(forms.iter().map(|f| format!("{group}.{f}"))),
+            Some(_) => {}
+            None => out.push(key.clone()),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A text that counts `n` things: the plural form of `key` that `n` takes in the reader's
+/// language (`key.one`, `key.few`, …, else `key.other`), with `%{count}` and `args` filled in.
+pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> String {
+    for l in fallback_chain(locale) {
+        let form = plural::form(&l, n);
+        let found = [form, "other"].iter().find_map(|f| {
+            crate::_RUST_I18N_BACKEND
+                .translate(&l, &format!("{key}.{f}"))
+                .map(Cow::into_owned)
+        });
+        if let Some(mut s) = found {
+            s = s.replace("%{count}", &n.to_string());
+            for (name, value) in args {
+                s = s.replace(&format!("%{{{name}}}"), value);
+            }
+            return s;
+        }
+    }
+    key.to_string()
 }
 
 /// True when `key` exists in the compiled English strings.
@@ -334,7 +429,7 @@ pub fn read_overrides(
         flatten("", &value, &mut flat);
         let entry = map.entry(locale).or_default();
         for (key, text) in flat {
-            let Some(original) = compiled("en", &key) else {
+            let Some(original) = english_of(&key) else {
                 warnings.push(OverrideWarning::new(
                     &file,
                     "translation.problem.unknown_key",
@@ -346,7 +441,7 @@ pub fn read_overrides(
             if text.trim().is_empty() {
                 continue;
             }
-            if placeholders(&text) != placeholders(&original) {
+            if !placeholders_fit(&key, &text, &original) {
                 warnings.push(OverrideWarning::new(
                     &file,
                     "translation.problem.placeholders",
@@ -442,6 +537,33 @@ mod tests {
         assert_eq!(negotiate(None, None, Some("fil,en;q=0.5"), &all), "tl");
         assert_eq!(negotiate(None, None, Some("zh-CN"), &all), "zh-Hans");
         assert_eq!(negotiate(None, None, Some("ar-EG"), &all), "ar");
+    }
+
+    #[test]
+    fn counted_texts_take_the_plural_form_of_the_language() {
+        assert_eq!(
+            tr_count("en", "cli.doctor.problems", 1, &[]),
+            "1 problem found."
+        );
+        assert_eq!(
+            tr_count("en", "cli.doctor.problems", 2, &[]),
+            "2 problems found."
+        );
+        assert_eq!(
+            tr_count("en", "cli.playbook.exported_folder", 1, &[("dir", "out")]),
+            "Wrote 1 file to out"
+        );
+        // Japanese has one form; Arabic six, each its own text.
+        assert_eq!(
+            tr_count("ja", "cli.doctor.problems", 1, &[]).replace('1', "2"),
+            tr_count("ja", "cli.doctor.problems", 2, &[])
+        );
+        // Arabic: zero, one, two and few each read differently.
+        let ar: std::collections::BTreeSet<String> = [0, 1, 2, 3]
+            .iter()
+            .map(|n| tr_count("ar", "cli.doctor.problems", *n, &[]).replace(&n.to_string(), "N"))
+            .collect();
+        assert_eq!(ar.len(), 4, "{ar:?}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use sqlx::Row;
 
-use super::{compiled, compiled_chain, placeholders, OverrideWarning};
+use super::{compiled_chain, OverrideWarning};
 use crate::audit::{self, Actor, Event};
 use crate::db::{now, Db, DbError};
 
@@ -46,10 +46,10 @@ impl Status {
 
 /// Where an entry stands against the strings compiled into this version.
 pub fn status(e: &Entry) -> Status {
-    let Some(english) = compiled("en", &e.key) else {
+    let Some(english) = super::english_of(&e.key) else {
         return Status::Invalid;
     };
-    if placeholders(&e.text) != placeholders(&english) {
+    if !super::placeholders_fit(&e.key, &e.text, &english) {
         return Status::Invalid;
     }
     if compiled_chain(&e.locale, &e.key).as_deref() != Some(e.original.as_str()) {
@@ -88,7 +88,7 @@ pub struct Refusal {
 /// Checks a new text for `key`: the key must exist, the text must not be empty, and it must
 /// use exactly the English original's placeholders.
 pub fn check(key: &str, text: &str) -> Result<(), Refusal> {
-    let Some(english) = compiled("en", key) else {
+    let Some(english) = super::english_of(key) else {
         return Err(Refusal {
             key: "translation.problem.unknown_key",
             args: vec![("key", key.to_string())],
@@ -100,7 +100,7 @@ pub fn check(key: &str, text: &str) -> Result<(), Refusal> {
             args: Vec::new(),
         });
     }
-    if placeholders(text) != placeholders(&english) {
+    if !super::placeholders_fit(key, text, &english) {
         return Err(Refusal {
             key: "translation.problem.placeholders",
             args: vec![

@@ -29,6 +29,29 @@ pub struct LocaleLink {
     pub current: bool,
 }
 
+/// A number of things, as templates have them (owned or borrowed, signed or not).
+pub trait Count {
+    fn count(&self) -> u64;
+}
+
+impl Count for usize {
+    fn count(&self) -> u64 {
+        *self as u64
+    }
+}
+
+impl Count for i64 {
+    fn count(&self) -> u64 {
+        u64::try_from(*self).unwrap_or(0)
+    }
+}
+
+impl<T: Count> Count for &T {
+    fn count(&self) -> u64 {
+        (**self).count()
+    }
+}
+
 /// Everything the shared layout (`base.html`) shows.
 pub struct Page {
     pub locale: String,
@@ -127,6 +150,11 @@ impl Page {
     /// Translates `key`, filling the placeholder `name` with `value`.
     pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
         i18n::tr_with(&self.locale, key, &[(name, value)])
+    }
+
+    /// A text that counts `n` things, in the plural form `n` takes in this language.
+    pub fn tn(&self, key: &str, n: impl Count) -> String {
+        i18n::tr_count(&self.locale, key, n.count(), &[])
     }
 
     /// The CSRF token for a form on this page.
