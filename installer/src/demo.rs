@@ -130,7 +130,7 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         for day in 0..7 {
             hotline_app::settings::add_shift(&db, &Actor::cli(), *id, day, 0, 1440, phone)
                 .await
-                .map_err(|e| Failure(e.kind()))?;
+                .map_err(crate::db_error)?;
         }
     }
     let keys = hotline_app::crypto::Keys::load(dir).map_err(|e| Failure(e.to_string()))?;
@@ -144,10 +144,10 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         300,
     )
     .await
-    .map_err(|e| Failure(e.kind()))?;
+    .map_err(crate::db_error)?;
     let case_managers: Vec<(i64, String)> = users::list(&db)
         .await
-        .map_err(|e| Failure(e.kind()))?
+        .map_err(crate::db_error)?
         .into_iter()
         .filter(|u| u.role == Role::CaseManager)
         .map(|u| (u.id, u.display_name))
@@ -158,7 +158,7 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         .to_string();
     let partner_services = hotline_app::directory::demo::seed(&db, &today)
         .await
-        .map_err(|e| Failure(e.kind()))?;
+        .map_err(crate::db_error)?;
     hotline_app::cases::demo::seed(
         &db,
         &keys,
@@ -169,13 +169,13 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         40,
     )
     .await
-    .map_err(|e| Failure(e.kind()))?;
+    .map_err(crate::db_error)?;
     hotline_app::outreach::demo::seed(&db, &keys, &cfg.hotline.country, &cfg.hotline.timezone)
         .await
-        .map_err(|e| Failure(e.kind()))?;
+        .map_err(crate::db_error)?;
     hotline_app::playbooks::demo::seed(&db, &keys, cfg.default_locale(), &cfg.hotline.timezone)
         .await
-        .map_err(|e| Failure(e.kind()))?;
+        .map_err(crate::db_error)?;
     db.close().await;
     let mut text = String::new();
     for (email, _, role) in STAFF {

@@ -177,6 +177,11 @@ async fn connect(dir: &Path, config: &hotline_app::Config) -> Result<Db, Failure
         .map_err(|e| db_failure(config, &e))
 }
 
+/// A failed database operation, in the admin's language.
+pub(crate) fn db_error(e: DbError) -> Failure {
+    Failure(tw("cli.db.failed", &[("error", &e.kind())]))
+}
+
 /// A database problem in the admin's language (never showing a password).
 pub(crate) fn db_failure(config: &hotline_app::Config, e: &DbError) -> Failure {
     match e {
@@ -714,7 +719,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
     };
     let config = load_config(&dir)?;
     let db = connect(&dir, &config).await?;
-    let status = db.migration_status().await.map_err(|e| Failure(e.kind()))?;
+    let status = db.migration_status().await.map_err(db_error)?;
     if !status.pending.is_empty() {
         return Err(Failure(t("cli.db.pending")));
     }
@@ -722,7 +727,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
         BundleCommand::Export { out, .. } => {
             let bytes = bundle::export(&db, &dir, &config.hotline.name, &config.hotline.country)
                 .await
-                .map_err(|e| Failure(e.kind()))?;
+                .map_err(db_error)?;
             std::fs::write(&out, &bytes).map_err(|e| {
                 Failure(tw(
                     "cli.init.write_failed",
@@ -767,7 +772,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
                         &files,
                     )
                     .await
-                    .map_err(|e| Failure(e.kind()))?;
+                    .map_err(db_error)?;
                     let source =
                         format!("{} ({})", manifest.source.hotline, manifest.source.country);
                     println!(
@@ -797,7 +802,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
     };
     let config = load_config(&dir)?;
     let db = connect(&dir, &config).await?;
-    let status = db.migration_status().await.map_err(|e| Failure(e.kind()))?;
+    let status = db.migration_status().await.map_err(db_error)?;
     if !status.pending.is_empty() {
         return Err(Failure(t("cli.db.pending")));
     }
@@ -809,7 +814,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
                     &[("format", &format)],
                 )));
             }
-            let package = hsds::load(&db).await.map_err(|e| Failure(e.kind()))?;
+            let package = hsds::load(&db).await.map_err(db_error)?;
             let unwritable = |e: std::io::Error| {
                 Failure(tw(
                     "cli.init.write_failed",
@@ -884,7 +889,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
                 Ok(package) => {
                     let changes = hsds::import(&db, &Actor::cli(), &package, !dry_run)
                         .await
-                        .map_err(|e| Failure(e.kind()))?;
+                        .map_err(db_error)?;
                     let head = if dry_run {
                         t("cli.directory.dry_run")
                     } else {
