@@ -56,7 +56,7 @@ fn every_bundled_locale_has_every_key_with_the_same_placeholders() {
             };
             // A plural form may say its number in words ("one problem").
             assert!(
-                hotline_app::i18n::placeholders_fit(key, value, english),
+                hotline_app::i18n::placeholders_fit(locale, key, value, english),
                 "{locale}: {key} has other placeholders than English"
             );
         }
@@ -288,6 +288,8 @@ async fn local_overrides_replace_bundled_wording() {
     assert!(p.has(&text("es", "public.intro")));
 }
 
+const PW_ADVOCATE: &str = "advocate-password-1";
+
 /// Adds a translation override row directly, as an earlier version of the kit would have
 /// left it.
 async fn stored_override(d: &Deployment, locale: &str, key: &str, text: &str, original: &str) {
@@ -486,9 +488,56 @@ async fn translation_overrides_take_effect_at_once_with_outdated_and_invalid_one
     }
     assert!(followed, "a change made elsewhere is in use within seconds");
 
-    // Advocates have no translations page; the audit trail has the changes.
+    // A change whose key a later version dropped: listed as not used, and can be reverted.
+    stored_override(&d, "en", "old.gone_key", "Gone", "Was here").await;
+    let invalid = admin.get("/admin/translations?only=invalid").await;
+    assert!(invalid.body.contains("<code>old.gone_key</code>"));
+    let gone = admin
+        .get("/admin/translations/edit?locale=en&key=old.gone_key")
+        .await;
+    assert_eq!(gone.status, 200);
+    let reverted = admin
+        .submit(
+            "/admin/translations/edit?locale=en&key=old.gone_key",
+            "/admin/translations/edit",
+            &[
+                ("key", "old.gone_key"),
+                ("locale", "en"),
+                ("text", ""),
+                ("action", "revert"),
+            ],
+        )
+        .await;
+    assert_eq!(reverted.status, 303);
+    assert!(!admin
+        .get("/admin/translations?only=invalid")
+        .await
+        .body
+        .contains("old.gone_key"));
+
+    // The audit trail has the changes; advocates have no translations page.
     let audit = admin.get("/admin/audit").await;
     assert!(audit.has("translation.save") && audit.has("translation.revert"));
+    d.add_users(PW_ADVOCATE, &[("adv@example.org", "advocate")]);
+    let advocate = server.client();
+    advocate.login("adv@example.org", PW_ADVOCATE).await;
+    assert_eq!(advocate.get("/admin/translations").await.status, 403);
+    let refused = advocate
+        .post(
+            "/admin/translations/edit",
+            &[
+                ("key", "public.intro"),
+                ("locale", "en"),
+                ("text", "x"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert!(
+        refused.status == 403 || refused.status == 400,
+        "{}",
+        refused.status
+    );
 }
 
 #[tokio::test]

@@ -77,9 +77,10 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
     let locale = chosen_locale(&ctx, &query.locale);
     let entries = overrides::list(&ctx.state.db).await?;
     let mine = overrides::by_key(&entries, &locale);
-    let statuses: Vec<Status> = entries.iter().map(overrides::status).collect();
+    // The figures of the language shown.
+    let statuses: Vec<Status> = mine.values().map(overrides::status).collect();
     let counts = (
-        entries.len(),
+        mine.len(),
         statuses.iter().filter(|s| **s == Status::Outdated).count(),
         statuses.iter().filter(|s| **s == Status::Invalid).count(),
     );
@@ -112,6 +113,22 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
                 current: entry.map(|e| e.text.clone()).unwrap_or(current),
                 status: status.to_string(),
             });
+        }
+    }
+    // Changes whose key this version no longer has: not used, and listed so that they can be
+    // reverted.
+    if matches!(query.only.as_str(), "changed" | "invalid") {
+        let known = i18n::keys_for(&locale);
+        for e in mine.values().filter(|e| !known.contains(&e.key)) {
+            total += 1;
+            if rows.len() < LIMIT {
+                rows.push(Row {
+                    key: e.key.clone(),
+                    english: String::new(),
+                    current: e.text.clone(),
+                    status: Status::Invalid.code().to_string(),
+                });
+            }
         }
     }
     let (_, file_problems) = i18n::read_overrides(&ctx.state.dir);
@@ -166,12 +183,17 @@ async fn edit_page(
     preview: Option<Vec<(String, bool)>>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let english = i18n::english_of(key).ok_or(AppError::NotFound)?;
     let entries = overrides::list(&ctx.state.db).await?;
     let saved = entries
         .iter()
         .find(|e| e.locale == locale && e.key == key)
         .map(|e| (e.text.clone(), overrides::status(e).code().to_string()));
+    // A key this version no longer has is shown only to revert its stored change.
+    let english = match (i18n::english_of(key), &saved) {
+        (Some(e), _) => e,
+        (None, Some(_)) => String::new(),
+        (None, None) => return Err(AppError::NotFound),
+    };
     let bundled = compiled_chain(locale, key).unwrap_or_default();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -222,8 +244,13 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     ctx.require(Permission::ManageSettings)?;
     let f = form_pairs(&body)?;
     let key = one(&f, "key").to_string();
-    let locale = chosen_locale(&ctx, &Some(one(&f, "locale").to_string()));
-    if locale != one(&f, "locale") || i18n::english_of(&key).is_none() {
+    let locale = one(&f, "locale").to_string();
+    let action = one(&f, "action");
+    // Any stored change can be reverted, even of a key or a language no longer in use;
+    // new wording only for the hotline's languages and existing keys.
+    let editable =
+        ctx.state.config.hotline.locales.contains(&locale) && i18n::english_of(&key).is_some();
+    if action != "revert" && !editable {
         return Err(AppError::NotFound);
     }
     // Keep the translator's own spacing and line breaks; only the ends are trimmed.
@@ -239,14 +266,22 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         ))
         .into_response()
     };
-    match one(&f, "action") {
+    match action {
         "revert" => {
-            overrides::revert(&ctx.state.db, &ctx.actor(), &locale, &key).await?;
+            if !overrides::revert(&ctx.state.db, &ctx.actor(), &locale, &key).await? {
+                return Err(AppError::NotFound);
+            }
             overrides::reload(&ctx.state.dir, &ctx.state.db).await?;
+            if !editable {
+                return Ok(Redirect::to(
+                    "/admin/translations?only=invalid&notice=translation_reverted",
+                )
+                .into_response());
+            }
             Ok(back("translation_reverted"))
         }
         action => {
-            if let Err(r) = overrides::check(&key, &text) {
+            if let Err(r) = overrides::check(&locale, &key, &text) {
                 let args: Vec<(&str, &str)> =
                     r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let message = i18n::tr_with(&ctx.locale, r.key, &args);

@@ -165,6 +165,7 @@ pub fn parse(
     let mut problems = Vec::new();
     let mut texts = BTreeMap::new();
     for (key, value, line) in found {
+        let key = super::counted_key(key);
         let Some(english) = english_of(&key) else {
             problems.push(Problem::new(
                 line,
@@ -176,7 +177,7 @@ pub fn parse(
         if value.trim().is_empty() {
             continue;
         }
-        if !placeholders_fit(&key, &value, &english) {
+        if !placeholders_fit(&locale, &key, &value, &english) {
             problems.push(Problem::new(
                 line,
                 "translation.problem.placeholders",
@@ -237,6 +238,7 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
     let mut seen_root = false;
     let mut unit: Option<(String, usize)> = None;
     let mut in_target = false;
+    let mut initial = false;
     let mut target: Option<String> = None;
     let xml_error = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| {
         let at = usize::try_from(reader.error_position()).unwrap_or(0);
@@ -281,9 +283,30 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
                 unit = Some((id, here));
                 target = None;
             }
-            Event::Start(e) if e.local_name().as_ref() == b"target" => {
+            // A target a tool pre-filled but nobody translated yet is not a translation.
+            Event::Start(e) if e.local_name().as_ref() == b"segment" => {
+                initial = e.attributes().flatten().any(|a| {
+                    a.key.local_name().as_ref() == b"state" && a.value.as_ref() == b"initial"
+                });
+            }
+            Event::Start(e) if e.local_name().as_ref() == b"target" && !initial => {
                 in_target = true;
                 target.get_or_insert_with(String::new);
+            }
+            // A placeholder a tool protected as an inline code: its original text.
+            Event::Empty(e)
+                if in_target && matches!(e.local_name().as_ref(), b"ph" | b"sc" | b"ec") =>
+            {
+                let equiv = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| matches!(a.key.local_name().as_ref(), b"equiv" | b"disp"))
+                    .and_then(|a| a.unescape_value().ok())
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                if let Some(s) = target.as_mut() {
+                    s.push_str(&equiv);
+                }
             }
             Event::End(e) if e.local_name().as_ref() == b"target" => in_target = false,
             Event::Text(t) if in_target => {
@@ -360,4 +383,61 @@ pub fn write_local(
     }
     std::fs::rename(&partial, &path)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xliff(body: &str, lang: &str) -> String {
+        format!(
+            "\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xliff xmlns=\"urn:oasis:names:tc:xliff:document:2.0\" version=\"2.0\" srcLang=\"en\" trgLang=\"{lang}\"><file id=\"f\">{body}</file></xliff>"
+        )
+    }
+
+    #[test]
+    fn reads_what_translation_tools_write() {
+        let text = xliff(
+            "<unit id=\"emergency.call\"><segment state=\"translated\"><source>x</source>\
+             <target>Piga <ph id=\"1\" equiv=\"%{number}\"/> &amp; <![CDATA[<sasa>]]> &#233;</target></segment></unit>\
+             <unit id=\"public.intro\"><segment state=\"initial\"><source>s</source><target>copied source</target></segment></unit>",
+            "sw",
+        );
+        let (locale, texts) = parse("f.xlf", &text, None).expect("a good file");
+        assert_eq!(locale, "sw");
+        assert_eq!(texts["emergency.call"], "Piga %{number} & <sasa> é");
+        assert!(
+            !texts.contains_key("public.intro"),
+            "an untranslated pre-fill"
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_use() {
+        let lang = parse("f.xlf", &xliff("", "../x"), None).unwrap_err();
+        assert_eq!(lang[0].key, "translation.import.bad_locale");
+        let broken =
+            parse("f.xlf", "<xliff version=\"2.0\"><file></xliff>", Some("sw")).unwrap_err();
+        assert_eq!(broken[0].key, "translation.import.xml");
+        let old = parse("f.xlf", "<xliff version=\"1.2\"></xliff>", Some("sw")).unwrap_err();
+        assert_eq!(old[0].key, "translation.import.not_xliff");
+        let entity = parse(
+            "f.xlf",
+            &xliff(
+                "<unit id=\"public.intro\"><segment><target>&nbsp;</target></segment></unit>",
+                "sw",
+            ),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(entity[0].key, "translation.import.entity");
+        // A text that became plural may be given as one string: its `other` form.
+        let (_, texts) = parse(
+            "f.yml",
+            "\"cli.doctor.problems\": \"%{count} matatizo\"\n",
+            Some("sw"),
+        )
+        .expect("read as the other form");
+        assert_eq!(texts["cli.doctor.problems.other"], "%{count} matatizo");
+    }
 }

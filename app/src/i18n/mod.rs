@@ -110,14 +110,13 @@ pub fn tr_with(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
 
 /// Runs `f` with the overrides set aside on this thread (the compiled strings only).
 fn without_overrides<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore;
+    struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            BYPASS.with(|b| b.set(false));
+            BYPASS.with(|b| b.set(self.0));
         }
     }
-    BYPASS.with(|b| b.set(true));
-    let _restore = Restore;
+    let _restore = Restore(BYPASS.with(|b| b.replace(true)));
     f()
 }
 
@@ -178,6 +177,16 @@ pub fn plural_groups() -> &'static std::collections::BTreeSet<String> {
     })
 }
 
+/// A key as written in a file: a text that counts, written as one string (as before it had
+/// plural forms), is its `other` form.
+pub fn counted_key(key: String) -> String {
+    if plural_groups().contains(&key) {
+        format!("{key}.other")
+    } else {
+        key
+    }
+}
+
 /// `(group, form)` when `key` is a plural form of a text that counts.
 pub fn plural_form_of(key: &str) -> Option<(&str, &str)> {
     let (group, form) = key.rsplit_once('.')?;
@@ -193,11 +202,19 @@ pub fn english_of(key: &str) -> Option<String> {
     })
 }
 
-/// Whether `text` keeps the placeholders of `english`. A plural form may say its number in
-/// words ("one problem") and leave out `%{count}`.
-pub fn placeholders_fit(key: &str, text: &str, english: &str) -> bool {
+/// Whether `text` (of `locale`) keeps the placeholders of `english`. A plural form that
+/// stands for one number only in its language (English `one`, Arabic `zero`, `one`, `two`)
+/// may say that number in words and leave out `%{count}`; other forms must show it.
+pub fn placeholders_fit(locale: &str, key: &str, text: &str, english: &str) -> bool {
     let (mut a, mut b) = (placeholders(text), placeholders(english));
-    if plural_form_of(key).is_some() {
+    let single = plural_form_of(key).is_some_and(|(_, form)| {
+        (0..=1000u64)
+            .filter(|n| plural::form(locale, *n) == form)
+            .take(2)
+            .count()
+            == 1
+    });
+    if single {
         a.retain(|p| p != "count");
         b.retain(|p| p != "count");
     }
@@ -246,18 +263,6 @@ pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> Strin
 /// True when `key` exists in the compiled English strings.
 pub fn has_key(key: &str) -> bool {
     crate::_RUST_I18N_BACKEND.translate("en", key).is_some()
-}
-
-/// Every compiled key of `locale`, sorted (without overrides).
-pub fn bundled_messages(locale: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = crate::_RUST_I18N_BACKEND
-        .messages_for_locale(locale)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    out.sort();
-    out
 }
 
 /// The language's own name for itself, e.g. `日本語`.
@@ -427,8 +432,10 @@ pub fn read_overrides(
         };
         let mut flat = Vec::new();
         flatten("", &value, &mut flat);
-        let entry = map.entry(locale).or_default();
+        let entry = map.entry(locale.clone()).or_default();
         for (key, text) in flat {
+            // A text that became plural: a plain string is its `other` form.
+            let key = counted_key(key);
             let Some(original) = english_of(&key) else {
                 warnings.push(OverrideWarning::new(
                     &file,
@@ -441,7 +448,7 @@ pub fn read_overrides(
             if text.trim().is_empty() {
                 continue;
             }
-            if !placeholders_fit(&key, &text, &original) {
+            if !placeholders_fit(&locale, &key, &text, &original) {
                 warnings.push(OverrideWarning::new(
                     &file,
                     "translation.problem.placeholders",

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use sqlx::Row;
 
-use super::{compiled_chain, OverrideWarning};
+use super::{compiled, OverrideWarning};
 use crate::audit::{self, Actor, Event};
 use crate::db::{now, Db, DbError};
 
@@ -44,15 +44,32 @@ impl Status {
     }
 }
 
+/// The text an entry of `locale` replaces: the compiled text of the language or its parents
+/// (`sw` for `sw-KE`), else the English original. The deployment's default language is left
+/// out, so that the answer does not change with the settings.
+pub fn original_text(locale: &str, key: &str) -> String {
+    let mut tag = locale;
+    loop {
+        if let Some(t) = compiled(tag, key) {
+            return t;
+        }
+        match tag.rsplit_once('-') {
+            Some((parent, _)) => tag = parent,
+            None => break,
+        }
+    }
+    super::english_of(key).unwrap_or_default()
+}
+
 /// Where an entry stands against the strings compiled into this version.
 pub fn status(e: &Entry) -> Status {
     let Some(english) = super::english_of(&e.key) else {
         return Status::Invalid;
     };
-    if !super::placeholders_fit(&e.key, &e.text, &english) {
+    if !super::placeholders_fit(&e.locale, &e.key, &e.text, &english) {
         return Status::Invalid;
     }
-    if compiled_chain(&e.locale, &e.key).as_deref() != Some(e.original.as_str()) {
+    if original_text(&e.locale, &e.key) != e.original {
         return Status::Outdated;
     }
     Status::Ok
@@ -85,9 +102,9 @@ pub struct Refusal {
     pub args: Vec<(&'static str, String)>,
 }
 
-/// Checks a new text for `key`: the key must exist, the text must not be empty, and it must
+/// Checks a new text for `key` in `locale`: the key must exist, the text must not be empty, and it must
 /// use exactly the English original's placeholders.
-pub fn check(key: &str, text: &str) -> Result<(), Refusal> {
+pub fn check(locale: &str, key: &str, text: &str) -> Result<(), Refusal> {
     let Some(english) = super::english_of(key) else {
         return Err(Refusal {
             key: "translation.problem.unknown_key",
@@ -100,7 +117,7 @@ pub fn check(key: &str, text: &str) -> Result<(), Refusal> {
             args: Vec::new(),
         });
     }
-    if !super::placeholders_fit(key, text, &english) {
+    if !super::placeholders_fit(locale, key, text, &english) {
         return Err(Refusal {
             key: "translation.problem.placeholders",
             args: vec![
@@ -121,7 +138,7 @@ pub async fn save(
     key: &str,
     text: &str,
 ) -> Result<(), DbError> {
-    let original = compiled_chain(locale, key).unwrap_or_default();
+    let original = original_text(locale, key);
     let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO translation_overrides (locale, key, text, original, updated_by, updated_at)
