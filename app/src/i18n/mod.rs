@@ -239,6 +239,22 @@ pub fn keys_for(locale: &str) -> Vec<String> {
     out
 }
 
+/// A whole number as `locale` writes it (`1,234,567` in English, `1.234.567` in Spanish,
+/// `1 234 567` in French), by the CLDR data of ICU4X; English digits for a language it does
+/// not know.
+pub fn format_number(locale: &str, n: i64) -> String {
+    use icu_decimal::input::Decimal;
+    use icu_decimal::DecimalFormatter;
+    let formatter = [locale, "en"]
+        .iter()
+        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
+        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
+    match formatter {
+        Some(f) => f.format(&Decimal::from(n)).to_string(),
+        None => n.to_string(),
+    }
+}
+
 /// A text that counts `n` things: the plural form of `key` that `n` takes in the reader's
 /// language (`key.one`, `key.few`, …, else `key.other`), with `%{count}` and `args` filled in.
 pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> String {
@@ -250,7 +266,8 @@ pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> Strin
                 .map(Cow::into_owned)
         });
         if let Some(mut s) = found {
-            s = s.replace("%{count}", &n.to_string());
+            let shown = format_number(locale, i64::try_from(n).unwrap_or(i64::MAX));
+            s = s.replace("%{count}", &shown);
             for (name, value) in args {
                 s = s.replace(&format!("%{{{name}}}"), value);
             }
@@ -544,6 +561,19 @@ mod tests {
         assert_eq!(negotiate(None, None, Some("fil,en;q=0.5"), &all), "tl");
         assert_eq!(negotiate(None, None, Some("zh-CN"), &all), "zh-Hans");
         assert_eq!(negotiate(None, None, Some("ar-EG"), &all), "ar");
+    }
+
+    #[test]
+    fn numbers_are_written_the_way_each_language_writes_them() {
+        assert_eq!(format_number("en", 1_234_567), "1,234,567");
+        assert_eq!(format_number("es", 1_234_567), "1.234.567");
+        assert_eq!(format_number("fr", 1_234_567), "1\u{202f}234\u{202f}567");
+        assert_eq!(format_number("ja", 300), "300");
+        assert_eq!(format_number("xx-unknown-tag!", 1000), "1,000");
+        assert_eq!(
+            tr_count("es", "outreach.materials_total", 20_000, &[]),
+            tr_count("es", "outreach.materials_total", 20_000, &[]).replace("20000", "20.000")
+        );
     }
 
     #[test]
