@@ -5,8 +5,13 @@ use crate::cases::{as_user, hotline, open_case, year};
 use crate::support::*;
 
 /// The goals table row of `metric` shows `actual` against `target`.
+/// The goals table's row of `metric`: its figures as the reader's language writes them.
 fn row(page: &Page, locale: &str, metric: &str, actual: i64, target: i64) -> bool {
     let label = html_escape(&text(locale, &format!("goals.metric.{metric}")));
+    let (actual, target) = (
+        hotline_app::i18n::format_number(locale, actual),
+        hotline_app::i18n::format_number(locale, target),
+    );
     page.body
         .contains(&format!("{label}</th><td>{actual}</td><td>{target}</td>"))
 }
@@ -558,7 +563,7 @@ async fn a_training_from_registration_to_attendance() {
     let label = html_escape(&text("en", "goals.metric.people_trained"));
     assert!(
         page.body
-            .contains(&format!("{label}</th><td>1</td><td>12000</td>")),
+            .contains(&format!("{label}</th><td>1</td><td>12,000</td>")),
         "{}",
         page.body
     );

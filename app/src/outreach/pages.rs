@@ -454,8 +454,11 @@ pub async fn distribute(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
 pub struct GoalRow {
     pub metric: String,
     pub label: String,
+    /// The target as the form's field holds it (digits only).
     pub target: i64,
-    pub actual: i64,
+    /// The figures as the reader's language writes them.
+    pub target_shown: String,
+    pub actual: String,
     pub percent: i64,
     pub bar: i64,
 }
@@ -484,7 +487,8 @@ async fn goals_page(
             metric: p.metric.to_string(),
             label: ctx.t(&format!("goals.metric.{}", p.metric)),
             target: p.target,
-            actual: p.actual,
+            target_shown: crate::i18n::format_number(&ctx.locale, p.target),
+            actual: crate::i18n::format_number(&ctx.locale, p.actual),
             percent: p.percent(),
             bar: p.percent().clamp(0, 100),
         })

@@ -30,12 +30,16 @@ fn bar(ctx: &Ctx, label: String, s: Score) -> Bar {
             &ctx.locale,
             "launch.score",
             &[
-                ("done", &s.done.to_string()),
-                ("total", &s.applicable.to_string()),
-                ("percent", &s.percent().to_string()),
+                ("done", &number(ctx, s.done)),
+                ("total", &number(ctx, s.applicable)),
+                ("percent", &number(ctx, s.percent())),
             ],
         ),
     }
+}
+
+fn number(ctx: &Ctx, n: usize) -> String {
+    crate::i18n::format_number(&ctx.locale, i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// The plan as the reader sees it now.
