@@ -17,7 +17,7 @@ use crate::auth::users::{self, Changes, NewUser, User, UserError};
 use crate::auth::{password, Permission, Role};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::{format_time, Ctx, Page};
+use crate::web::{show_time, Ctx, Page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,7 +67,7 @@ async fn list_users(ctx: Ctx) -> Result<Html<String>, AppError> {
         .into_iter()
         .map(|u| UserRow {
             id: u.id,
-            created: format_time(&ctx, u.created_at),
+            created: show_time(&ctx, u.created_at),
             role: ctx.t(&u.role.label_key()),
             email: u.email,
             name: u.display_name,
@@ -352,7 +352,7 @@ async fn audit_page(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Html<String
     let rows = entries
         .into_iter()
         .map(|e| AuditRow {
-            at: format_time(&ctx, e.at),
+            at: show_time(&ctx, e.at),
             actor: e.actor,
             action: e.action,
             target: match (e.target_type, e.target_id) {

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::intake::console::{label_of, opts, regions, Opt};
 use crate::settings::{self, Operations};
 use crate::web::form::{form_pairs, many, one};
-use crate::web::{format_time, Ctx, Page};
+use crate::web::{show_time, Ctx, Page};
 
 /// The typology plus the country's own venues and the admin's additions.
 fn venues(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
@@ -88,7 +88,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, 
             kind: ctx.t(&format!("case.type.{}", c.case_type)),
             region: label_of(&regions, &c.region),
             assigned: c.assigned_name.unwrap_or_default(),
-            updated: format_time(&ctx, c.updated_at),
+            updated: show_time(&ctx, c.updated_at),
             crisis: c.crisis,
         })
         .collect();
@@ -278,7 +278,7 @@ async fn render_detail(
         },
         Field {
             label: ctx.t("case.field.opened"),
-            value: format_time(ctx, c.created_at),
+            value: show_time(ctx, c.created_at),
         },
         Field {
             label: ctx.t("case.field.recruitment"),
@@ -347,7 +347,7 @@ async fn render_detail(
                 format!(
                     "{} · {}",
                     ctx.t(&format!("contact.channel.{channel}")),
-                    format_time(ctx, at)
+                    show_time(ctx, at)
                 ),
             )
         })
@@ -357,7 +357,7 @@ async fn render_detail(
         .into_iter()
         .map(|(author, at, body)| NoteView {
             author,
-            at: format_time(ctx, at),
+            at: show_time(ctx, at),
             body,
         })
         .collect();
@@ -368,7 +368,7 @@ async fn render_detail(
         .map(|t| TaskView {
             id: t.id,
             title: t.title,
-            due: format_time(ctx, t.due_at),
+            due: show_time(ctx, t.due_at),
             assignee: t.assignee.unwrap_or_default(),
             done: t.done_at.is_some(),
             overdue: t.done_at.is_none() && t.due_at < t_now,
@@ -380,7 +380,7 @@ async fn render_detail(
             .await?
             .into_iter()
             .map(|e| LogView {
-                at: format_time(ctx, e.at),
+                at: show_time(ctx, e.at),
                 who: e.actor,
                 action: e.action,
             })
@@ -398,7 +398,7 @@ async fn render_detail(
         })
         .collect();
     let next: Vec<String> = ops.next_statuses(&c.status);
-    let date = |t: i64| crate::web::format_day(ctx, t);
+    let date = |t: i64| crate::web::show_day(ctx, t);
     let services = store::services_of(db, keys, id)
         .await?
         .into_iter()
@@ -491,7 +491,7 @@ async fn render_detail(
             label: format!(
                 "{} · {}",
                 ctx.t(&format!("case.recipient.{}", r.authority)),
-                format_time(ctx, r.sent_at)
+                show_time(ctx, r.sent_at)
             ),
             value: crate::i18n::tr_with(
                 &ctx.locale,
@@ -518,13 +518,13 @@ async fn render_detail(
             let mut details = vec![crate::i18n::tr_with(
                 &ctx.locale,
                 "case.referral_sent",
-                &[("date", &format_time(ctx, r.created_at))],
+                &[("date", &show_time(ctx, r.created_at))],
             )];
             if r.status_at != r.created_at {
                 details.push(crate::i18n::tr_with(
                     &ctx.locale,
                     "case.referral_updated",
-                    &[("date", &format_time(ctx, r.status_at))],
+                    &[("date", &show_time(ctx, r.status_at))],
                 ));
             }
             if let Some(o) = r.outcome {

@@ -11,6 +11,7 @@ use std::sync::{OnceLock, RwLock};
 use rust_i18n::Backend;
 
 pub mod coverage;
+pub mod dates;
 pub mod exchange;
 pub mod overrides;
 pub mod plural;

@@ -17,7 +17,7 @@ use crate::auth::Permission;
 use crate::db::now;
 use crate::error::AppError;
 use crate::settings::{self, Operations};
-use crate::web::{format_duration, format_time, Ctx, Page};
+use crate::web::{format_duration, show_time, Ctx, Page};
 
 /// A code and its label, for selects and checkboxes.
 pub struct Opt {
@@ -135,7 +135,7 @@ fn rows(ctx: &Ctx, ops: &Operations, list: Vec<Listed>) -> Vec<Row> {
             reference: l.reference,
             channel: ctx.t(&format!("contact.channel.{}", l.channel)),
             status: ctx.t(&format!("contact.status.{}", l.status)),
-            started: format_time(ctx, l.started_at),
+            started: show_time(ctx, l.started_at),
             duration: l.duration_seconds.map(format_duration).unwrap_or_default(),
             kind: l
                 .contact_type
@@ -465,7 +465,7 @@ fn edit_page(
         id: c.id,
         reference: c.reference.clone(),
         started_at: c.started_at,
-        started: format_time(ctx, c.started_at),
+        started: show_time(ctx, c.started_at),
         running: c.ended_at.is_none() && c.status != "closed",
         values,
         errors: errors
@@ -799,7 +799,7 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
         },
         Field {
             label: ctx.t("contact.field.started"),
-            value: format_time(&ctx, c.started_at),
+            value: show_time(&ctx, c.started_at),
         },
         Field {
             label: ctx.t("contact.field.duration"),
@@ -878,15 +878,12 @@ pub async fn detail(ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppEr
                 Some(s) => crate::i18n::tr_with(
                     &ctx.locale,
                     "crisis.alerted_seen",
-                    &[
-                        ("at", &format_time(&ctx, at)),
-                        ("seen", &format_time(&ctx, s)),
-                    ],
+                    &[("at", &show_time(&ctx, at)), ("seen", &show_time(&ctx, s))],
                 ),
                 None => crate::i18n::tr_with(
                     &ctx.locale,
                     "crisis.alerted_at",
-                    &[("at", &format_time(&ctx, at))],
+                    &[("at", &show_time(&ctx, at))],
                 ),
             },
         })

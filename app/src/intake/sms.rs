@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::i18n::tr_with;
 use crate::settings;
 use crate::state::AppState;
-use crate::web::{format_time, Ctx};
+use crate::web::{show_time, Ctx};
 
 const BODY: &str = "sms_messages.body";
 const PHONE: &str = "sms_conversations.phone";
@@ -289,7 +289,7 @@ pub async fn thread_for_contact(ctx: &Ctx, c: &Contact) -> Result<Option<Thread>
                 .fields
                 .decrypt_text(BODY, &enc)
                 .map_err(|_| AppError::Internal("a message could not be decrypted".into()))?,
-            at: format_time(ctx, r.try_get(2)?),
+            at: show_time(ctx, r.try_get(2)?),
             status: ctx.t(&format!("sms.status.{}", known_status(&status))),
         });
     }

@@ -191,7 +191,7 @@ async fn consultations_page(
         .await?
         .into_iter()
         .map(|c| ConsultationRow {
-            when: crate::web::format_day(ctx, c.held_at),
+            when: crate::web::show_day(ctx, c.held_at),
             channel: ctx.t(&format!("outreach.channel.{}", c.channel)),
             organization: c.organization,
             country: c.country,

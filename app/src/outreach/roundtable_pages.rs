@@ -15,7 +15,7 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
 use crate::web::form::{form_pairs as pairs, one};
-use crate::web::{format_day, Ctx, Page};
+use crate::web::{show_day, Ctx, Page};
 
 pub struct Row {
     pub id: i64,
@@ -49,7 +49,7 @@ async fn list_page(
         .into_iter()
         .map(|r| Row {
             id: r.id,
-            when: format_day(ctx, r.held_at),
+            when: show_day(ctx, r.held_at),
             confidentiality: ctx.t(&format!("roundtable.level.{}", r.confidentiality)),
             theme: r.theme,
             host: r.host,
@@ -166,7 +166,7 @@ async fn detail_page(
         .into_iter()
         .map(|a| ActionRow {
             id: a.id,
-            due: format_day(ctx, a.due_on),
+            due: show_day(ctx, a.due_on),
             // Due dates are stored at noon: overdue once the due day is over.
             overdue: a.status == "open" && a.due_on + 12 * 3600 <= today,
             status_label: ctx.t(&format!("roundtable.status.{}", a.status)),
@@ -178,12 +178,9 @@ async fn detail_page(
     let t = DetailPage {
         page: Page::new(ctx, &r.theme),
         id,
-        when: format_day(ctx, r.held_at),
+        when: show_day(ctx, r.held_at),
         confidentiality: ctx.t(&format!("roundtable.level.{}", r.confidentiality)),
-        next_meeting: r
-            .next_meeting
-            .map(|n| format_day(ctx, n))
-            .unwrap_or_default(),
+        next_meeting: r.next_meeting.map(|n| show_day(ctx, n)).unwrap_or_default(),
         theme: r.theme,
         host: r.host,
         agenda: r.agenda,

@@ -16,7 +16,7 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
 use crate::web::form::{form_pairs as pairs, one};
-use crate::web::{format_time, Ctx, Page};
+use crate::web::{show_time, Ctx, Page};
 
 fn module_options(ctx: &Ctx, modules: &[training::Module]) -> Vec<Opt> {
     modules
@@ -82,7 +82,7 @@ async fn list_page(
         .into_iter()
         .map(|e| EventRow {
             id: e.id,
-            when: format_time(ctx, e.starts_at),
+            when: show_time(ctx, e.starts_at),
             tier: ctx.t(&format!("training.tier.{}", e.tier)),
             mode: ctx.t(&format!("training.mode.{}", e.mode)),
             title: e.title,
@@ -270,7 +270,7 @@ async fn event_page(
         page: Page::new(ctx, &e.title),
         workshops,
         id,
-        when: format_time(ctx, e.starts_at),
+        when: show_time(ctx, e.starts_at),
         tier: ctx.t(&format!("training.tier.{}", e.tier)),
         mode: ctx.t(&format!("training.mode.{}", e.mode)),
         sector: ctx.t(&format!("outreach.sector.{}", e.sector)),
@@ -523,7 +523,7 @@ pub async fn certificates(
         return Err(AppError::NotFound);
     }
     let modules = module_names(&ctx, &e.modules).await?;
-    let day = crate::web::format_day(&ctx, e.starts_at);
+    let day = crate::web::show_day(&ctx, e.starts_at);
     let t = CertificatesPage {
         page: Page::new(&ctx, &ctx.t("training.certificate.title")),
         id,

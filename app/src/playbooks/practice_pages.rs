@@ -11,7 +11,7 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::i18n;
 use crate::intake::store as contacts;
-use crate::web::{format_time, Ctx, Page};
+use crate::web::{show_time, Ctx, Page};
 
 /// Trainers and supervisors see the scripts and everyone's attempts.
 fn is_trainer(ctx: &Ctx) -> bool {
@@ -54,7 +54,7 @@ pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
                 .map(|s| s.title.clone())
                 .unwrap_or(a.scenario),
             trainee: a.trainee,
-            started: format_time(&ctx, a.started_at),
+            started: show_time(&ctx, a.started_at),
             result: match a.result {
                 Some((c, t)) => i18n::tr_with(
                     &ctx.locale,

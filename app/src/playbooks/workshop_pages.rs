@@ -61,7 +61,7 @@ impl FormParts {
             .into_iter()
             .map(|e| Choice {
                 code: e.id.to_string(),
-                label: format!("{} ({})", e.title, crate::web::format_day(ctx, e.starts_at)),
+                label: format!("{} ({})", e.title, crate::web::show_day(ctx, e.starts_at)),
             })
             .collect();
         Ok(FormParts {

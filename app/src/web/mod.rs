@@ -192,6 +192,26 @@ pub fn is_iso_date(s: &str) -> bool {
         .is_ok_and(|d| d.to_string() == s)
 }
 
+/// A moment as the reader's language writes it ("Nov 29, 2026, 2:05 PM"), in the hotline's
+/// time zone. For display only: forms and comparisons use [`format_time`].
+pub fn show_time(ctx: &Ctx, unix: i64) -> String {
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(unix)
+        .map(|t| i18n::dates::day_time(&ctx.locale, t.to_zoned(tz).datetime()))
+        .unwrap_or_default()
+}
+
+/// The day of a moment as the reader's language writes it ("Nov 29, 2026"). For display
+/// only: forms and comparisons use [`format_day`].
+pub fn show_day(ctx: &Ctx, unix: i64) -> String {
+    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    jiff::Timestamp::from_second(unix)
+        .map(|t| i18n::dates::day(&ctx.locale, t.to_zoned(tz).date()))
+        .unwrap_or_default()
+}
+
 /// Today's date (`YYYY-MM-DD`) in the hotline's time zone.
 pub fn today(ctx: &Ctx) -> String {
     format_day(ctx, jiff::Timestamp::now().as_second())

@@ -101,7 +101,7 @@ async fn staff_home(ctx: Ctx) -> Result<Html<String>, AppError> {
                 case_id: t.case_id,
                 case_number: t.case_number,
                 title: t.title,
-                due: crate::web::format_time(&ctx, t.due_at),
+                due: crate::web::show_time(&ctx, t.due_at),
             })
             .collect()
     } else {
