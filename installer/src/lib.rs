@@ -245,33 +245,51 @@ async fn serve(state: AppState, addr: &str, fallback_port: bool) -> Result<(), F
         )
     );
     println!("{}", t("cli.serve.stop_hint"));
-    hotline_app::serve(state, listener, shutdown_signal())
+    let shutdown = shutdown_signal();
+    hotline_app::serve(state, listener, shutdown)
         .await
         .map_err(|e| Failure(e.to_string()))?;
     println!("{}", t("cli.serve.stopped"));
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Waits for Ctrl-C or SIGTERM. The handlers are installed here, before the server starts
+/// (not when the returned future is first polled), so that a signal that comes early still
+/// stops the server gracefully instead of killing it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = wait_for(interrupt.as_mut()) => {},
+                _ = wait_for(terminate.as_mut()) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
+}
+
+/// The next signal on `s` (never, without a handler).
+#[cfg(unix)]
+async fn wait_for(s: Option<&mut tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
 }
 
 fn password_from(file: &Option<PathBuf>) -> Result<(String, bool), Failure> {

@@ -98,6 +98,8 @@ pub struct Item {
     pub status: String,
     pub owner: String,
     pub due_on: String,
+    /// The due date as the reader's language writes it (set by the pages).
+    pub due_shown: String,
     pub notes: String,
     pub overdue: bool,
     /// The item's wording changed since its status was saved (an adapted or upgraded
@@ -221,6 +223,7 @@ pub fn build(
                     owner: e.map(|e| e.owner.clone()).unwrap_or_default(),
                     notes: e.map(|e| e.notes.clone()).unwrap_or_default(),
                     status,
+                    due_shown: due_on.clone(),
                     due_on,
                     overdue: is_overdue,
                     changed,

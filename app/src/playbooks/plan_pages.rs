@@ -46,12 +46,11 @@ fn number(ctx: &Ctx, n: usize) -> String {
 pub async fn current_plan(ctx: &Ctx) -> Result<Plan, AppError> {
     let catalog = Catalog::load(Some(&ctx.state.dir));
     let entries = plan::entries(&ctx.state.db).await?;
-    Ok(plan::build(
-        &catalog,
-        &ctx.locale,
-        &entries,
-        &crate::web::today(ctx),
-    ))
+    let mut plan = plan::build(&catalog, &ctx.locale, &entries, &crate::web::today(ctx));
+    for item in plan.playbooks.iter_mut().flat_map(|p| p.items.iter_mut()) {
+        item.due_shown = crate::web::show_iso_day(ctx, &item.due_on);
+    }
+    Ok(plan)
 }
 
 /// The readiness block on the staff home: overall and per phase.
@@ -91,6 +90,7 @@ pub struct OverdueItem {
     pub text: String,
     pub owner: String,
     pub due_on: String,
+    pub due_shown: String,
 }
 
 #[derive(Template)]
@@ -140,6 +140,7 @@ pub async fn summary(ctx: Ctx) -> Result<Response, AppError> {
                 text: i.text.clone(),
                 owner: i.owner.clone(),
                 due_on: i.due_on.clone(),
+                due_shown: i.due_shown.clone(),
             });
         }
     }

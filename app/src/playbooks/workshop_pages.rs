@@ -133,7 +133,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>, form: Workshop) -> Result<R
         .map(|w| Row {
             id: w.id,
             title: w.title,
-            held_on: w.held_on,
+            held_on: crate::web::show_iso_day(ctx, &w.held_on),
             organisation: w.organisation,
             country: w.country,
             playbooks: w.playbooks.len(),
@@ -255,6 +255,7 @@ async fn load(ctx: &Ctx, id: i64) -> Result<Workshop, AppError> {
 struct DetailPage {
     page: Page,
     w: Workshop,
+    held_on: String,
     language: String,
     playbooks: Vec<Choice>,
     training: Option<Choice>,
@@ -291,6 +292,7 @@ async fn detail_page(ctx: &Ctx, w: Workshop, error: Option<String>) -> Result<Re
         page: Page::new(ctx, &w.title),
         screens: deck(&catalog, &w, &ctx.locale).len(),
         language: i18n::native_name(&w.locale),
+        held_on: crate::web::show_iso_day(ctx, &w.held_on),
         playbooks: chosen
             .iter()
             .map(|p| Choice {
@@ -380,12 +382,20 @@ pub struct Screen {
     pub lines: Vec<String>,
 }
 
+/// The workshop's date as its own language writes it (for the screens and the handout).
+fn held_on_in(w: &Workshop) -> String {
+    w.held_on
+        .parse::<jiff::civil::Date>()
+        .map(|d| i18n::dates::day(&w.locale, d))
+        .unwrap_or_else(|_| w.held_on.clone())
+}
+
 /// The whole presentation: an opening screen, then for each playbook a title screen and a
 /// screen per section (or per step, in sections that have steps).
 fn deck(catalog: &Catalog, w: &Workshop, ui_locale: &str) -> Vec<Screen> {
     let mut out = Vec::new();
     let chosen = playbooks_of(catalog, w);
-    let mut opening = vec![w.held_on.clone()];
+    let mut opening = vec![held_on_in(w)];
     if !w.organisation.is_empty() {
         opening.push(w.organisation.clone());
     }
@@ -486,7 +496,7 @@ pub async fn handout(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError
     let w = load(&ctx, id).await?;
     let catalog = Catalog::load(Some(&ctx.state.dir));
     let chosen = playbooks_of(&catalog, &w);
-    let mut intro = vec![w.title.clone(), w.held_on.clone()];
+    let mut intro = vec![w.title.clone(), held_on_in(&w)];
     if !w.organisation.is_empty() {
         intro.push(w.organisation.clone());
     }

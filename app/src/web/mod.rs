@@ -212,6 +212,14 @@ pub fn show_day(ctx: &Ctx, unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A stored `YYYY-MM-DD` date as the reader's language writes it (as given if it is not a
+/// date). For display only.
+pub fn show_iso_day(ctx: &Ctx, date: &str) -> String {
+    date.parse::<jiff::civil::Date>()
+        .map(|d| i18n::dates::day(&ctx.locale, d))
+        .unwrap_or_else(|_| date.to_string())
+}
+
 /// Today's date (`YYYY-MM-DD`) in the hotline's time zone.
 pub fn today(ctx: &Ctx) -> String {
     format_day(ctx, jiff::Timestamp::now().as_second())
