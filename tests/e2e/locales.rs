@@ -611,6 +611,26 @@ async fn a_language_added_from_the_cli_appears_in_the_switcher_and_the_coverage(
     assert!(sw_home.has(&text("en", "public.reach_title")));
     let browser = Browser::with_language(&server.url, "sw-KE").get("/").await;
     assert!(browser.has("Uko hatarini sasa hivi?"));
+    // An account may keep it as its language.
+    let pw = d.scratch_file("sw-pw", "swahili-password-1\n");
+    let out = d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "amani@example.org",
+        "--name",
+        "Amani",
+        "--role",
+        "advocate",
+        "--locale",
+        "sw",
+        "--password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let amani = server.client();
+    amani.login("amani@example.org", "swahili-password-1").await;
+    assert!(amani.get("/staff").await.body.contains("<html lang=\"sw\""));
 }
 
 #[test]

@@ -100,7 +100,12 @@ fn check_name(name: &str) -> Result<(), UserError> {
 fn check_locale(locale: Option<&str>) -> Result<(), UserError> {
     match locale {
         None => Ok(()),
-        Some(l) if crate::config::BUNDLED_LOCALES.contains(&l) => Ok(()),
+        // A bundled language, or one a deployment added itself (`hotline locale add`).
+        Some(l)
+            if crate::config::BUNDLED_LOCALES.contains(&l) || crate::config::is_locale_code(l) =>
+        {
+            Ok(())
+        }
         Some(_) => Err(UserError::LocaleInvalid),
     }
 }

@@ -152,6 +152,11 @@ impl Page {
         i18n::tr_with(&self.locale, key, &[(name, value)])
     }
 
+    /// A number as this language writes it (`1,234`, `1.234`, `1 234`).
+    pub fn num(&self, n: impl Count) -> String {
+        i18n::format_number(&self.locale, i64::try_from(n.count()).unwrap_or(i64::MAX))
+    }
+
     /// A text that counts `n` things, in the plural form `n` takes in this language.
     pub fn tn(&self, key: &str, n: impl Count) -> String {
         i18n::tr_count(&self.locale, key, n.count(), &[])
