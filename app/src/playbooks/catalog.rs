@@ -77,6 +77,8 @@ pub struct Playbook {
     pub phase: String,
     /// The Markdown after the front matter.
     pub body: String,
+    /// The text of each `- [ ]` item, in order (the launch plan's items), found once here.
+    pub checklist: Vec<String>,
     /// The whole file as written (front matter and Markdown), to copy and adapt.
     pub source: String,
     pub origin: Origin,
@@ -226,6 +228,7 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> 
         id,
         locale,
         phase,
+        checklist: super::render::render(body).checklist,
         body: body.to_string(),
         source: text.to_string(),
         origin: Origin::Bundled,
@@ -263,7 +266,8 @@ fn bundled() -> &'static (Vec<Playbook>, Vec<Problem>) {
 /// All playbooks a deployment serves, and the problems found on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    pub bundled: Vec<Playbook>,
+    /// Parsed once per process and shared, not copied per request.
+    pub bundled: &'static [Playbook],
     pub local: Vec<Playbook>,
     pub problems: Vec<Problem>,
 }
@@ -274,7 +278,7 @@ impl Catalog {
     pub fn load(dir: Option<&Path>) -> Catalog {
         let (bundled, bundled_problems) = bundled();
         let mut catalog = Catalog {
-            bundled: bundled.clone(),
+            bundled: bundled.as_slice(),
             local: Vec::new(),
             problems: bundled_problems.clone(),
         };
@@ -354,7 +358,7 @@ impl Catalog {
     /// Every playbook id: the bundled ones in launch order, then local ones by id.
     pub fn ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = BUNDLED_ORDER.iter().map(|s| s.to_string()).collect();
-        for p in &self.bundled {
+        for p in self.bundled {
             if !ids.contains(&p.id) {
                 ids.push(p.id.clone());
             }

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::catalog::{Catalog, PHASES};
-use super::render;
 use crate::audit::{self, Actor, Event};
 use crate::db::{now, Db, DbError};
 
@@ -184,13 +183,13 @@ pub fn build(
                 catalog
                     .get(id, locale)
                     .filter(|p| p.locale == locale)
-                    .map(|p| render::render(&p.body).checklist)
+                    .map(|p| p.checklist.clone())
                     .unwrap_or_default()
             })
             .clone()
     };
     for p in catalog.list(locale) {
-        let checklist = render::render(&p.body).checklist;
+        let checklist = p.checklist.clone();
         if checklist.is_empty() {
             continue;
         }
