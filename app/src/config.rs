@@ -142,8 +142,13 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not valid: {message}")]
-    Parse { path: PathBuf, message: String },
+    /// Not TOML, or not the settings hotline knows: the line (when known) and what is wrong.
+    #[error("{path} is not valid: {problem}")]
+    Parse {
+        path: PathBuf,
+        line: Option<usize>,
+        problem: crate::i18n::Message,
+    },
     #[error("{path}: {problem}")]
     Invalid {
         path: PathBuf,
@@ -159,9 +164,13 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.clone(),
-            message: e.to_string(),
+        let config: Config = toml::from_str(&text).map_err(|e| {
+            let (line, problem) = crate::i18n::message::toml_problem(&text, &e);
+            ConfigError::Parse {
+                path: path.clone(),
+                line,
+                problem,
+            }
         })?;
         config
             .validate_in(Some(dir))

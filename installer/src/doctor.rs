@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use hotline_app::config::{Config, ConfigError};
+use hotline_app::config::Config;
 use hotline_app::crypto::{self, Keys};
 use hotline_app::db::{Backend, Db};
 use hotline_app::i18n;
@@ -19,12 +19,23 @@ struct Report {
 
 impl Report {
     fn ok(&self, msg: String) {
-        println!("  ok    {msg}");
+        println!("  {}  {msg}", mark("cli.doctor.mark_ok"));
     }
     fn fail(&mut self, msg: String) {
         self.problems += 1;
-        println!("  FAIL  {msg}");
+        println!("  {}  {msg}", mark("cli.doctor.mark_fail"));
     }
+}
+
+/// A check's mark ("ok", "FAIL"), padded so that the messages line up.
+fn mark(key: &str) -> String {
+    let m = t(key);
+    let width = [t("cli.doctor.mark_ok"), t("cli.doctor.mark_fail")]
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    format!("{m:<width$}")
 }
 
 pub async fn run(dir: &Path) -> ExitCode {
@@ -49,26 +60,8 @@ pub async fn run(dir: &Path) -> ExitCode {
             }
             Some(c)
         }
-        Err(ConfigError::Read { path, .. }) => {
-            r.fail(tw(
-                "cli.no_deployment",
-                &[("file", &path.display().to_string())],
-            ));
-            None
-        }
-        Err(ConfigError::Parse { path, message }) => {
-            r.fail(tw(
-                "cli.config_invalid",
-                &[("file", &path.display().to_string()), ("error", &message)],
-            ));
-            None
-        }
-        Err(ConfigError::Invalid { path, problem }) => {
-            r.fail(format!(
-                "{}: {}",
-                path.display(),
-                tw(problem.key, &[("value", &problem.value)])
-            ));
+        Err(e) => {
+            r.fail(crate::config_problem(&e));
             None
         }
     };

@@ -6,13 +6,13 @@
 mod cli;
 mod demo;
 mod doctor;
+mod help;
 mod msg;
 mod provision;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
 use hotline_app::audit::Actor;
 use hotline_app::auth::users::{self, Changes, NewUser};
 use hotline_app::auth::{password, Role};
@@ -20,7 +20,7 @@ use hotline_app::db::DbError;
 use hotline_app::{AppState, Db};
 
 use crate::cli::{
-    BundleCommand, Cli, Command, DirectoryCommand, LocaleCommand, PlaybookCommand, UserCommand,
+    BundleCommand, Command, DirectoryCommand, LocaleCommand, PlaybookCommand, UserCommand,
 };
 use crate::msg::{t, tn, tw};
 
@@ -30,9 +30,15 @@ pub struct Failure(pub String);
 
 /// Parses the command line, runs the command and returns the process exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match help::parse(msg::locale(), std::env::args_os()) {
+        help::Parsed::Run(cli) => cli,
+        help::Parsed::Done(code) => return code,
+    };
     // Servers log their progress; one-shot commands speak through their own messages.
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
+    if !serving {
+        quiet_on_closed_pipe();
+    }
     init_logging(if serving {
         "info,sqlx=warn,tower_http=warn"
     } else {
@@ -54,6 +60,18 @@ pub fn run() -> ExitCode {
             eprintln!("{} {msg}", t("cli.error_prefix"));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `hotline playbook list | head`: when the reader of the output goes away, end quietly as
+/// other command-line tools do, instead of a panic about a broken pipe. (Not for servers,
+/// whose closed network connections must stay errors, never a signal that ends them.)
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal, before any thread that could
+    // depend on it is started; no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -143,7 +161,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
-                &mut Cli::command(),
+                &mut help::command(msg::locale()),
                 "hotline",
                 &mut std::io::stdout(),
             );
@@ -153,22 +171,42 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
 }
 
 fn load_config(dir: &Path) -> Result<hotline_app::Config, Failure> {
+    hotline_app::Config::load(dir).map_err(|e| Failure(config_problem(&e)))
+}
+
+/// Why the deployment's configuration cannot be used, in the admin's language.
+pub(crate) fn config_problem(e: &hotline_app::config::ConfigError) -> String {
     use hotline_app::config::ConfigError;
-    hotline_app::Config::load(dir).map_err(|e| match e {
-        ConfigError::Read { path, .. } => Failure(tw(
+    match e {
+        ConfigError::Read { path, .. } => tw(
             "cli.no_deployment",
             &[("file", &path.display().to_string())],
-        )),
-        ConfigError::Parse { path, message } => Failure(tw(
+        ),
+        ConfigError::Parse {
+            path,
+            line: Some(line),
+            problem,
+        } => tw(
+            "cli.config_invalid_at",
+            &[
+                ("file", &path.display().to_string()),
+                ("line", &line.to_string()),
+                ("error", &problem.text(msg::locale())),
+            ],
+        ),
+        ConfigError::Parse { path, problem, .. } => tw(
             "cli.config_invalid",
-            &[("file", &path.display().to_string()), ("error", &message)],
-        )),
-        ConfigError::Invalid { path, problem } => Failure(format!(
+            &[
+                ("file", &path.display().to_string()),
+                ("error", &problem.text(msg::locale())),
+            ],
+        ),
+        ConfigError::Invalid { path, problem } => format!(
             "{}: {}",
             path.display(),
             tw(problem.key, &[("value", &problem.value)])
-        )),
-    })
+        ),
+    }
 }
 
 async fn connect(dir: &Path, config: &hotline_app::Config) -> Result<Db, Failure> {

@@ -233,8 +233,28 @@ async fn a_malformed_config_is_named_and_refused() {
         let out = d.cli(cmd);
         assert!(!out.status.success(), "{cmd:?}");
         let all = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(all.contains("hotline.toml is not valid"), "{cmd:?}: {all}");
+        assert!(all.contains("hotline.toml, line "), "{cmd:?}: {all}");
+        assert!(
+            all.contains("this line is not valid TOML"),
+            "{cmd:?}: {all}"
+        );
     }
+    // In the admin's language, without the TOML parser's English.
+    let ja = d.cli_env(&["doctor"], &[("HOTLINE_LANG", "ja")]);
+    let all = format!("{}{}", stdout(&ja), stderr(&ja));
+    assert!(all.contains("この行は正しい TOML ではありません"), "{all}");
+    assert!(!all.contains("invalid table header"), "{all}");
+    // A misspelt setting is named, with the settings known there.
+    let d = Deployment::init(&[]);
+    d.edit_config("country = ", "contry = ");
+    let out = d.cli_env(&["serve"], &[("HOTLINE_LANG", "es")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("\"contry\" no es un ajuste conocido aquí"),
+        "{err}"
+    );
+    assert!(err.contains("country"), "{err}");
     let d = Deployment::init(&[]);
     d.edit_config("country = \"JP\"", "country = \"Japan\"");
     let out = d.cli(&["serve"]);
@@ -452,6 +472,81 @@ fn help_version_and_completions() {
     let comp = hotline(&["completions", "bash"]);
     assert!(comp.status.success());
     assert!(stdout(&comp).contains("_hotline"));
+}
+
+#[test]
+fn help_and_command_line_mistakes_in_the_admins_language() {
+    // Every bundled language: the overview names each command in that language.
+    for locale in hotline_app::config::BUNDLED_LOCALES {
+        let out = hotline_env(&["--help"], &[("HOTLINE_LANG", locale)]);
+        assert!(out.status.success(), "{locale}");
+        let help = stdout(&out);
+        for key in [
+            "cli.help.cmd.about",
+            "cli.help.usage",
+            "cli.help.commands",
+            "cli.help.cmd.user.about",
+            "cli.help.cmd.locale.about",
+            "cli.help.flag_help",
+        ] {
+            let want = text(locale, key);
+            // Long lines may be wrapped at the terminal's width: compare the first words.
+            let start: String = want.chars().take(12).collect();
+            assert!(help.contains(&start), "{locale}: {key} ({want}) in\n{help}");
+        }
+    }
+    let ja = stdout(&hotline_env(&["--help"], &[("HOTLINE_LANG", "ja")]));
+    assert!(!ja.contains("Manage staff accounts"), "{ja}");
+    // `help COMMAND` and `COMMAND --help` say the same, in French here.
+    let a = hotline_env(&["help", "user", "add"], &[("HOTLINE_LANG", "fr")]);
+    let b = hotline_env(&["user", "add", "--help"], &[("HOTLINE_LANG", "fr")]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(stdout(&a), stdout(&b));
+    let fr = stdout(&a);
+    let about: String = text("fr", "cli.help.cmd.user.add.about")
+        .chars()
+        .take(20)
+        .collect();
+    assert!(fr.contains(&about), "{fr}");
+    assert!(fr.contains("--role"), "{fr}");
+    // A mistyped command: refused with exit code 2, the nearest command suggested.
+    let out = hotline_env(&["user", "ad"], &[("HOTLINE_LANG", "es")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&text("es", "cli.help.error.unknown_command").replace("%{name}", "ad")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&text("es", "cli.help.error.did_you_mean").replace("%{suggestion}", "add")),
+        "{err}"
+    );
+    assert!(!err.contains("unrecognized"), "{err}");
+    // A mistyped option and a missing value, in Arabic and Japanese.
+    let out = hotline_env(&["user", "add", "--emial", "x"], &[("HOTLINE_LANG", "ar")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("--email"), "{err}");
+    assert!(err.contains(&text("ar", "cli.help.usage")), "{err}");
+    let out = hotline_env(&["demo", "--no-serve"], &[("HOTLINE_LANG", "ja")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&text("ja", "cli.help.error.missing_argument").replace("%{args}", "<DIR>")),
+        "{err}"
+    );
+    let out = hotline_env(&["help", "nothing"], &[("HOTLINE_LANG", "en")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("\"nothing\" is not a command."));
+    // Shell completions describe the commands in the admin's language too.
+    let zsh = stdout(&hotline_env(
+        &["completions", "zsh"],
+        &[("HOTLINE_LANG", "ja")],
+    ));
+    assert!(
+        zsh.contains(&text("ja", "cli.help.cmd.doctor.about")),
+        "{zsh}"
+    );
 }
 
 #[test]

@@ -121,6 +121,7 @@ fn every_key_the_code_uses_exists() {
         "practice.",
         "translation.",
         "directory.problem.",
+        "toml.",
     ];
     let mut checked = 0;
     for f in files {

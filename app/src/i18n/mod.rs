@@ -13,8 +13,11 @@ use rust_i18n::Backend;
 pub mod coverage;
 pub mod dates;
 pub mod exchange;
+pub mod message;
 pub mod overrides;
 pub mod plural;
+
+pub use message::Message;
 
 /// Per-locale overrides (`locale -> key -> text`), consulted before the compiled strings:
 /// the deployment's files and the admin page's entries, merged (see [`overrides::reload`]).

@@ -110,6 +110,8 @@ pub struct Problem {
     pub file: String,
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
+    /// A message of its own that fills `%{error}` (the TOML problem), in the same language.
+    pub detail: Option<i18n::Message>,
 }
 
 impl Problem {
@@ -118,11 +120,32 @@ impl Problem {
             file: file.to_string(),
             key,
             args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            detail: None,
         }
     }
 
+    /// A problem with the front matter's TOML, said in the reader's language. `first_line`
+    /// is the file's line number of the TOML's first line.
+    pub(crate) fn toml(file: &str, source: &str, first_line: usize, e: &toml::de::Error) -> Self {
+        let (line, detail) = i18n::message::toml_problem(source, e);
+        let mut p = match line {
+            Some(l) => Problem::new(
+                file,
+                "playbook.problem.toml",
+                &[("line", &(l + first_line - 1).to_string())],
+            ),
+            None => Problem::new(file, "playbook.problem.front_matter", &[]),
+        };
+        p.detail = Some(detail);
+        p
+    }
+
     pub fn message(&self, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let detail = self.detail.as_ref().map(|d| d.text(locale));
+        let mut args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if let Some(d) = &detail {
+            args.push(("error", d));
+        }
         i18n::tr_with(locale, self.key, &args)
     }
 }
@@ -145,17 +168,10 @@ pub(crate) fn front_matter<'t>(
     // A file saved with Windows line endings: TOML takes no lone carriage return.
     let front = front.strip_suffix('\r').unwrap_or(front);
     let body = after["\n+++".len()..].trim_start_matches(['\r', '\n']);
-    let table: toml::Table = front.parse().map_err(|e: toml::de::Error| {
-        let detail = e.message().to_string();
-        let line = e
-            .span()
-            .map(|s| (front[..s.start.min(front.len())].matches('\n').count() + 2).to_string())
-            .unwrap_or_default();
-        problem(
-            "playbook.problem.toml",
-            &[("line", line.as_str()), ("error", detail.as_str())],
-        )
-    })?;
+    // The TOML starts on the file's second line, after the opening +++.
+    let table: toml::Table = front
+        .parse()
+        .map_err(|e: toml::de::Error| Problem::toml(file, front, 2, &e))?;
     Ok((table, body))
 }
 

@@ -131,16 +131,12 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Scenario, Problem> 
         file: file.to_string(),
         key,
         args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+        detail: None,
     };
     let (table, body) = front_matter(file, text)?;
     let front: Front = toml::Value::Table(table)
         .try_into()
-        .map_err(|e: toml::de::Error| {
-            problem(
-                "playbook.problem.toml",
-                &[("line", ""), ("error", e.message())],
-            )
-        })?;
+        .map_err(|e: toml::de::Error| Problem::toml(file, "", 1, &e))?;
     if front.locale != folder || !BUNDLED_LOCALES.contains(&front.locale.as_str()) {
         return Err(problem(
             "playbook.problem.wrong_folder",
@@ -202,6 +198,7 @@ pub fn bundled() -> &'static (Vec<Scenario>, Vec<Problem>) {
                         file: name.clone(),
                         key: "playbook.problem.not_text",
                         args: Vec::new(),
+                        detail: None,
                     }),
                 };
                 match parsed {
