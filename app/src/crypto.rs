@@ -48,6 +48,38 @@ pub enum CryptoError {
     Decrypt,
 }
 
+impl CryptoError {
+    /// What went wrong, to say in the reader's language.
+    pub fn message(&self) -> crate::i18n::Message {
+        use crate::i18n::message::io_problem;
+        use crate::i18n::Message;
+        match self {
+            CryptoError::Read { path, source } => Message::new(
+                "problem.crypto.read",
+                &[("path", &path.display().to_string())],
+            )
+            .because(io_problem(source)),
+            CryptoError::Write { path, source } => Message::new(
+                "problem.crypto.write",
+                &[("path", &path.display().to_string())],
+            )
+            .because(io_problem(source)),
+            CryptoError::Malformed(path) => Message::new(
+                "problem.crypto.malformed",
+                &[("path", &path.display().to_string())],
+            ),
+            CryptoError::Permissions { path, mode } => Message::new(
+                "problem.crypto.permissions",
+                &[
+                    ("path", &path.display().to_string()),
+                    ("mode", &format!("{mode:o}")),
+                ],
+            ),
+            CryptoError::Decrypt => Message::new("problem.crypto.decrypt", &[]),
+        }
+    }
+}
+
 /// HMAC-SHA-256 keyed with a 32-byte key (HMAC accepts keys of any length).
 fn keyed_mac(key: &[u8; 32]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length")

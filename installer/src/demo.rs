@@ -100,7 +100,7 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
     .await?;
     let db = hotline_app::Db::connect(&cfg.resolved_database_url(dir))
         .await
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(|e| crate::db_failure(&cfg, &e))?;
     let mut frontline = Vec::new();
     for (email, name, role) in &STAFF[1..] {
         let u = users::create(
@@ -133,7 +133,7 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
                 .map_err(crate::db_error)?;
         }
     }
-    let keys = hotline_app::crypto::Keys::load(dir).map_err(|e| Failure(e.to_string()))?;
+    let keys = hotline_app::crypto::Keys::load(dir).map_err(crate::secrets_failure)?;
     let advocates: Vec<i64> = frontline.iter().map(|(id, _)| *id).collect();
     hotline_app::intake::demo::seed(
         &db,
@@ -186,6 +186,6 @@ async fn create(dir: &std::path::Path) -> Result<(), Failure> {
         tw("cli.demo.password", &[("password", &pw)])
     ));
     crypto::write_private(&dir.join(LOGINS_FILE), text.as_bytes())
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(crate::secrets_failure)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use hotline_app::crypto::{self, Keys};
 use hotline_app::db::{Backend, Db};
 use hotline_app::i18n;
 
-use crate::msg::{t, tn, tw};
+use crate::msg::{t, tn, tw, Reason};
 
 /// Free space below which the disk check fails (bytes).
 const MIN_FREE_BYTES: u64 = 1024 * 1024 * 1024;
@@ -69,7 +69,7 @@ pub async fn run(dir: &Path) -> ExitCode {
     let secrets = dir.join(crypto::SECRETS_DIR);
     match Keys::check(dir) {
         Ok(()) => r.ok(t("cli.doctor.secrets_ok")),
-        Err(e) => r.fail(tw("cli.secrets_problem", &[("error", &e.to_string())])),
+        Err(e) => r.fail(tw("cli.secrets_problem", &[("error", &e.reason())])),
     }
     #[cfg(unix)]
     {
@@ -130,7 +130,10 @@ pub async fn run(dir: &Path) -> ExitCode {
                 r.fail(tw("cli.doctor.disk_low", &[("free", &shown)]));
             }
         }
-        Err(e) => r.fail(tw("cli.doctor.disk_unknown", &[("error", &e.to_string())])),
+        Err(e) => r.fail(tw(
+            "cli.doctor.disk_unknown",
+            &[("error", &std::io::Error::from(e).reason())],
+        )),
     }
 
     if r.problems == 0 {
@@ -150,7 +153,11 @@ async fn check_database(dir: &Path, config: &Config, r: &mut Report) {
             db
         }
         Ok(_) => {
-            r.fail(tw("cli.db.unreachable", &[("url", &shown), ("error", "")]));
+            let reason = t("problem.db.no_answer");
+            r.fail(tw(
+                "cli.db.unreachable",
+                &[("url", &shown), ("error", &reason)],
+            ));
             return;
         }
         Err(e) => {
@@ -161,7 +168,7 @@ async fn check_database(dir: &Path, config: &Config, r: &mut Report) {
     match db.migration_status().await {
         Ok(s) if s.pending.is_empty() => r.ok(t("cli.doctor.migrations_ok")),
         Ok(s) => r.fail(tn("cli.doctor.migrations_pending", s.pending.len(), &[])),
-        Err(e) => r.fail(tw("cli.db.migrate_failed", &[("error", &e.to_string())])),
+        Err(e) => r.fail(tw("cli.db.migrate_failed", &[("error", &e.reason())])),
     }
     if db.backend == Backend::Sqlite {
         match db.sqlite_journal_mode().await {
@@ -170,21 +177,19 @@ async fn check_database(dir: &Path, config: &Config, r: &mut Report) {
                 "cli.doctor.wal_off",
                 &[("mode", &mode.unwrap_or_default())],
             )),
-            Err(e) => r.fail(e.to_string()),
+            Err(e) => r.fail(tw("cli.db.failed", &[("error", &e.reason())])),
         }
     }
     match sqlx_admins(&db).await {
         Ok(n) if n > 0 => r.ok(t("cli.doctor.admin_ok")),
         Ok(_) => r.fail(t("cli.doctor.no_admin")),
-        Err(e) => r.fail(e),
+        Err(e) => r.fail(tw("cli.db.failed", &[("error", &e.reason())])),
     }
     db.close().await;
 }
 
-async fn sqlx_admins(db: &Db) -> Result<i64, String> {
-    let list = hotline_app::auth::users::list(db)
-        .await
-        .map_err(|e| e.to_string())?;
+async fn sqlx_admins(db: &Db) -> Result<i64, hotline_app::db::DbError> {
+    let list = hotline_app::auth::users::list(db).await?;
     Ok(list
         .iter()
         .filter(|u| u.active && u.role == hotline_app::auth::Role::Admin)

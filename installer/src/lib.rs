@@ -22,7 +22,8 @@ use hotline_app::{AppState, Db};
 use crate::cli::{
     BundleCommand, Command, DirectoryCommand, LocaleCommand, PlaybookCommand, UserCommand,
 };
-use crate::msg::{t, tn, tw};
+use crate::msg::{t, tn, tw, Reason};
+use hotline_app::i18n::Message;
 
 /// A failure already explained in the admin's language.
 #[derive(Debug)]
@@ -50,7 +51,11 @@ pub fn run() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!(
+                "{} {}",
+                t("cli.error_prefix"),
+                tw("cli.start_failed", &[("error", &e.reason())])
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -143,7 +148,7 @@ async fn dispatch(command: Command) -> Result<ExitCode, Failure> {
             let applied = db
                 .migrate()
                 .await
-                .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.to_string())])))?;
+                .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.reason())])))?;
             if applied.is_empty() {
                 println!("{}", t("cli.migrate.up_to_date"));
             } else {
@@ -215,9 +220,14 @@ async fn connect(dir: &Path, config: &hotline_app::Config) -> Result<Db, Failure
         .map_err(|e| db_failure(config, &e))
 }
 
+/// A secret key that cannot be used, in the admin's language.
+pub(crate) fn secrets_failure(e: hotline_app::crypto::CryptoError) -> Failure {
+    Failure(tw("cli.secrets_problem", &[("error", &e.reason())]))
+}
+
 /// A failed database operation, in the admin's language.
 pub(crate) fn db_error(e: DbError) -> Failure {
-    Failure(tw("cli.db.failed", &[("error", &e.kind())]))
+    Failure(tw("cli.db.failed", &[("error", &e.reason())]))
 }
 
 /// A database problem in the admin's language (never showing a password).
@@ -231,7 +241,7 @@ pub(crate) fn db_failure(config: &hotline_app::Config, e: &DbError) -> Failure {
                     "url",
                     &hotline_app::config::redact_url(&config.database_url),
                 ),
-                ("error", &other.to_string()),
+                ("error", &other.reason()),
             ],
         )),
     }
@@ -242,12 +252,9 @@ async fn open(dir: &Path) -> Result<AppState, Failure> {
     let config = load_config(dir)?;
     match hotline_app::open(dir).await {
         Ok(s) => Ok(s),
-        Err(hotline_app::OpenError::Secrets(e)) => Err(Failure(tw(
-            "cli.secrets_problem",
-            &[("error", &e.to_string())],
-        ))),
+        Err(hotline_app::OpenError::Secrets(e)) => Err(secrets_failure(e)),
         Err(hotline_app::OpenError::Db(e)) => Err(db_failure(&config, &e)),
-        Err(hotline_app::OpenError::Config(e)) => Err(Failure(e.to_string())),
+        Err(hotline_app::OpenError::Config(e)) => Err(Failure(config_problem(&e))),
     }
 }
 
@@ -263,18 +270,23 @@ async fn serve(state: AppState, addr: &str, fallback_port: bool) -> Result<(), F
                 .map_err(|e| {
                     Failure(tw(
                         "cli.serve.bind_failed",
-                        &[("addr", addr), ("error", &e.to_string())],
+                        &[("addr", addr), ("error", &e.reason())],
                     ))
                 })?
         }
         Err(e) => {
             return Err(Failure(tw(
                 "cli.serve.bind_failed",
-                &[("addr", addr), ("error", &e.to_string())],
+                &[("addr", addr), ("error", &e.reason())],
             )))
         }
     };
-    let local = listener.local_addr().map_err(|e| Failure(e.to_string()))?;
+    let local = listener.local_addr().map_err(|e| {
+        Failure(tw(
+            "cli.serve.bind_failed",
+            &[("addr", addr), ("error", &e.reason())],
+        ))
+    })?;
     println!(
         "{}",
         tw(
@@ -286,7 +298,7 @@ async fn serve(state: AppState, addr: &str, fallback_port: bool) -> Result<(), F
     let shutdown = shutdown_signal();
     hotline_app::serve(state, listener, shutdown)
         .await
-        .map_err(|e| Failure(e.to_string()))?;
+        .map_err(|e| Failure(tw("cli.serve.failed", &[("error", &e.reason())])))?;
     println!("{}", t("cli.serve.stopped"));
     Ok(())
 }
@@ -348,10 +360,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
     };
     let config = load_config(&dir)?;
     let db = connect(&dir, &config).await?;
-    let status = db
-        .migration_status()
-        .await
-        .map_err(|e| Failure(e.to_string()))?;
+    let status = db.migration_status().await.map_err(db_error)?;
     if !status.pending.is_empty() {
         return Err(Failure(t("cli.db.pending")));
     }
@@ -362,7 +371,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         async move {
             users::find_by_email(&db, &email)
                 .await
-                .map_err(|e| Failure(e.to_string()))?
+                .map_err(db_error)?
                 .ok_or_else(|| Failure(tw("cli.user.not_found", &[("email", &email)])))
         }
     };
@@ -408,7 +417,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
             }
         }
         UserCommand::List { .. } => {
-            let list = users::list(&db).await.map_err(|e| Failure(e.to_string()))?;
+            let list = users::list(&db).await.map_err(db_error)?;
             println!(
                 "{:<5} {:<32} {:<13} {:<9} {}",
                 "id",
@@ -457,7 +466,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         UserCommand::Unlock { email, .. } => {
             let u = find(email).await?;
             let keys = hotline_app::crypto::Keys::load(&dir)
-                .map_err(|e| Failure(tw("cli.secrets_problem", &[("error", &e.to_string())])))?;
+                .map_err(|e| Failure(tw("cli.secrets_problem", &[("error", &e.reason())])))?;
             users::unlock(&db, &keys.index, &actor, u.id)
                 .await
                 .map_err(user_err)?;
@@ -572,7 +581,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
             let shown = out.display().to_string();
             if out.extension().is_some_and(|x| x == "html" || x == "htm") {
                 let html = export::handout(&catalog, &chosen, &locale, &by)
-                    .map_err(|e| write_failed(&shown, e))?;
+                    .map_err(|_| write_failed(&shown, Message::new("problem.template", &[])))?;
                 std::fs::write(out, html).map_err(|e| write_failed(&shown, e))?;
                 println!(
                     "{}",
@@ -640,7 +649,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             let name = out.display().to_string();
             let body = if name.ends_with(".xlf") || name.ends_with(".xliff") {
                 hotline_app::i18n::exchange::to_xliff(&code, &texts)
-                    .map_err(|e| write_failed(&name, e))?
+                    .map_err(|_| write_failed(&name, Message::new("problem.io.unknown", &[])))?
             } else {
                 hotline_app::i18n::exchange::to_yaml(&code, &texts)
             };
@@ -658,7 +667,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Failure(tw(
                     "cli.bundle.unreadable",
-                    &[("path", &name), ("error", &e.to_string())],
+                    &[("path", &name), ("error", &e.reason())],
                 ))
             })?;
             match hotline_app::i18n::exchange::parse(&name, &text, locale.as_deref()) {
@@ -691,10 +700,10 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
 }
 
 /// A file that could not be written, in the admin's language.
-fn write_failed(path: &str, e: impl std::fmt::Display) -> Failure {
+fn write_failed(path: &str, e: impl msg::Reason) -> Failure {
     Failure(tw(
         "cli.playbook.write_failed",
-        &[("path", path), ("error", &e.to_string())],
+        &[("path", path), ("error", &e.reason())],
     ))
 }
 
@@ -793,10 +802,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
             std::fs::write(&out, &bytes).map_err(|e| {
                 Failure(tw(
                     "cli.init.write_failed",
-                    &[
-                        ("dir", &out.display().to_string()),
-                        ("error", &e.to_string()),
-                    ],
+                    &[("dir", &out.display().to_string()), ("error", &e.reason())],
                 ))
             })?;
             println!(
@@ -813,7 +819,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
             let bytes = std::fs::read(&path).map_err(|e| {
                 Failure(tw(
                     "cli.bundle.unreadable",
-                    &[("path", &shown), ("error", &e.to_string())],
+                    &[("path", &shown), ("error", &e.reason())],
                 ))
             })?;
             match bundle::read(&bytes) {
@@ -880,10 +886,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
             let unwritable = |e: std::io::Error| {
                 Failure(tw(
                     "cli.init.write_failed",
-                    &[
-                        ("dir", &out.display().to_string()),
-                        ("error", &e.to_string()),
-                    ],
+                    &[("dir", &out.display().to_string()), ("error", &e.reason())],
                 ))
             };
             if format == "csv" {
@@ -912,7 +915,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
             let unreadable = |e: std::io::Error| {
                 Failure(tw(
                     "cli.directory.unreadable",
-                    &[("path", &shown), ("error", &e.to_string())],
+                    &[("path", &shown), ("error", &e.reason())],
                 ))
             };
             let parsed = if path.is_dir() {

@@ -43,6 +43,36 @@ pub fn tw(key: &str, args: &[(&str, &str)]) -> String {
     i18n::tr_with(locale(), key, args)
 }
 
+/// Why something failed, said in the admin's language (never the English of the operating
+/// system, the database driver or a parser).
+pub trait Reason {
+    fn reason(&self) -> String;
+}
+
+impl Reason for i18n::Message {
+    fn reason(&self) -> String {
+        self.text(locale())
+    }
+}
+
+impl Reason for std::io::Error {
+    fn reason(&self) -> String {
+        i18n::message::io_problem(self).reason()
+    }
+}
+
+impl Reason for hotline_app::db::DbError {
+    fn reason(&self) -> String {
+        self.message().reason()
+    }
+}
+
+impl Reason for hotline_app::crypto::CryptoError {
+    fn reason(&self) -> String {
+        self.message().reason()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

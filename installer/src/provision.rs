@@ -14,7 +14,7 @@ use hotline_app::crypto;
 use hotline_app::Db;
 
 use crate::cli::InitArgs;
-use crate::msg::{t, tw};
+use crate::msg::{t, tw, Reason};
 use crate::Failure;
 
 /// What `provision` creates.
@@ -98,10 +98,7 @@ pub async fn provision(dir: &Path, plan: Plan) -> Result<Provisioned, Failure> {
                 let _ = std::fs::remove_dir_all(&staging);
                 Failure(tw(
                     "cli.init.write_failed",
-                    &[
-                        ("dir", &dir.display().to_string()),
-                        ("error", &e.to_string()),
-                    ],
+                    &[("dir", &dir.display().to_string()), ("error", &e.reason())],
                 ))
             })?;
             Ok(Provisioned {
@@ -121,7 +118,7 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
             "cli.init.write_failed",
             &[
                 ("dir", &staging.display().to_string()),
-                ("error", &e.to_string()),
+                ("error", &e.reason()),
             ],
         ))
     };
@@ -143,8 +140,8 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
         &staging.join(config::CONFIG_FILE),
         config::render_config(&plan.config).as_bytes(),
     )
-    .map_err(|e| Failure(e.to_string()))?;
-    crypto::generate_secrets(staging).map_err(|e| Failure(e.to_string()))?;
+    .map_err(crate::secrets_failure)?;
+    crypto::generate_secrets(staging).map_err(crate::secrets_failure)?;
 
     hotline_app::intake::voice::write_fallback_in(
         staging,
@@ -160,7 +157,7 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
             "cli.db.unreachable",
             &[
                 ("url", &config::redact_url(&plan.config.database_url)),
-                ("error", &e.to_string()),
+                ("error", &e.reason()),
             ],
         ))
     })?;
@@ -176,7 +173,7 @@ async fn populate(db: &Db, plan: &Plan) -> Result<Option<String>, Failure> {
     }
     db.migrate()
         .await
-        .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.to_string())])))?;
+        .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.reason())])))?;
     let generated = plan.admin_password.is_none().then(password::generate);
     let pw = plan
         .admin_password
@@ -198,7 +195,7 @@ async fn populate(db: &Db, plan: &Plan) -> Result<Option<String>, Failure> {
     .map_err(|e| Failure(t(e.key())))?;
     hotline_app::settings::save(db, &Actor::cli(), &plan.operations)
         .await
-        .map_err(|e| Failure(tw("cli.db.migrate_failed", &[("error", &e.kind())])))?;
+        .map_err(crate::db_error)?;
     Ok(generated)
 }
 
@@ -209,7 +206,7 @@ pub fn read_password_file(path: &Path) -> Result<String, Failure> {
             "cli.password_file_unreadable",
             &[
                 ("file", &path.display().to_string()),
-                ("error", &e.to_string()),
+                ("error", &e.reason()),
             ],
         ))
     })?;
@@ -236,7 +233,7 @@ fn ask(
         let n = stdin
             .lock()
             .read_line(&mut line)
-            .map_err(|e| Failure(e.to_string()))?;
+            .map_err(|e| Failure(tw("cli.init.read_failed", &[("error", &e.reason())])))?;
         if n == 0 {
             return Err(Failure(t("cli.init.aborted")));
         }

@@ -225,6 +225,36 @@ async fn doctor_names_each_problem() {
     assert!(stderr(&serve).contains("chmod 600"), "{}", stderr(&serve));
 }
 
+#[test]
+fn failures_of_files_and_addresses_are_explained_in_the_admins_language() {
+    let d = Deployment::init(&[]);
+    let missing = d.dir.join("no-such-bundle.zip");
+    let out = d.cli_env(
+        &["bundle", "import", missing.to_str().unwrap()],
+        &[("HOTLINE_LANG", "ja")],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&text("ja", "problem.io.not_found")), "{err}");
+    assert!(!err.contains("No such file"), "{err}");
+    // A port another program holds.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = d.cli_env(&["serve", "--listen", &addr], &[("HOTLINE_LANG", "fr")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&text("fr", "problem.io.addr_in_use")), "{err}");
+    assert!(!err.contains("Address already in use"), "{err}");
+    // A directory export into a folder that cannot be written.
+    let out = d.cli_env(
+        &["directory", "export", "--out", "/proc/hotline.json"],
+        &[("HOTLINE_LANG", "es")],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(!err.contains("os error"), "{err}");
+}
+
 #[tokio::test]
 async fn a_malformed_config_is_named_and_refused() {
     let d = Deployment::init(&[]);

@@ -417,6 +417,12 @@ async fn a_broken_package_is_explained_and_imports_nothing() {
     assert_eq!(resp.status(), 422);
     let body = resp.text().await.unwrap();
     assert!(body.contains("broken.json:3: : not valid JSON: "), "{body}");
+    // Where and what to look at, not the JSON parser's English ("trailing comma").
+    assert!(
+        body.contains("line 3, column 10: a comma, quote, colon or bracket"),
+        "{body}"
+    );
+    assert!(!body.contains("trailing comma"), "{body}");
 }
 
 #[tokio::test]

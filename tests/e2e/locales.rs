@@ -122,6 +122,7 @@ fn every_key_the_code_uses_exists() {
         "translation.",
         "directory.problem.",
         "toml.",
+        "problem.",
     ];
     let mut checked = 0;
     for f in files {
@@ -727,6 +728,9 @@ fn a_language_round_trips_through_xliff_and_yaml_and_broken_files_are_refused() 
     );
     assert!(err.contains("broken.xlf:"), "{err}");
     assert!(err.contains("not valid XML"), "{err}");
+    // Where, and what to look at; not the XML parser's English.
+    assert!(err.contains("the XML is not well-formed"), "{err}");
+    assert!(!err.contains("expected `"), "{err}");
     let wrong = d.dir.join("wrong.yml");
     std::fs::write(
         &wrong,

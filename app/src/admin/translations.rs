@@ -282,9 +282,7 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         }
         action => {
             if let Err(r) = overrides::check(&locale, &key, &text) {
-                let args: Vec<(&str, &str)> =
-                    r.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let message = i18n::tr_with(&ctx.locale, r.key, &args);
+                let message = r.text(&ctx.locale);
                 return edit_page(&ctx, &locale, &key, Some(text), None, Some(message)).await;
             }
             if action == "preview" {

@@ -46,7 +46,7 @@ pub enum DbError {
     TooNew { version: i64 },
     /// Files kept beside the database (library uploads) could not be written.
     #[error("file storage: {0}")]
-    Io(String),
+    Io(crate::i18n::Message),
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -64,6 +64,50 @@ impl DbError {
             DbError::Sqlx(sqlx::Error::Io(_)) => "database I/O error".into(),
             DbError::Sqlx(_) => "database error".into(),
             other => other.to_string(),
+        }
+    }
+
+    /// What went wrong, to say in the reader's language; like [`DbError::kind`], never a
+    /// database message (which may quote a row's values).
+    pub fn message(&self) -> crate::i18n::Message {
+        use crate::i18n::message::io_problem;
+        use crate::i18n::Message;
+        let simple = |key| Message::new(key, &[]);
+        match self {
+            DbError::Unsupported => simple("problem.db.unsupported"),
+            DbError::SqliteMissing(_) => simple("problem.db.cannot_open"),
+            DbError::ChecksumMismatch { version } => Message::new(
+                "problem.db.changed_migration",
+                &[("version", &version.to_string())],
+            ),
+            DbError::TooNew { version } => {
+                Message::new("problem.db.too_new", &[("version", &version.to_string())])
+            }
+            DbError::Io(m) => simple("problem.db.file_storage").because(m.clone()),
+            DbError::Sqlx(e) => match e {
+                sqlx::Error::Database(db) => {
+                    let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+                    match code.as_str() {
+                        // PostgreSQL SQLSTATE codes, then SQLite's (extended) result codes.
+                        "28P01" | "28000" => simple("problem.db.auth"),
+                        "3D000" => simple("problem.db.no_database"),
+                        "53300" => simple("problem.db.too_many"),
+                        "53100" | "13" => simple("problem.db.full"),
+                        "23505" | "1555" | "2067" => simple("problem.db.duplicate"),
+                        "25006" | "8" => simple("problem.db.read_only"),
+                        "5" | "517" | "6" | "55P03" => simple("problem.db.busy"),
+                        "14" => simple("problem.db.cannot_open"),
+                        "11" | "26" => simple("problem.db.corrupt"),
+                        _ if code.is_empty() => simple("problem.db.other"),
+                        _ => Message::new("problem.db.code", &[("code", &code)]),
+                    }
+                }
+                sqlx::Error::PoolTimedOut => simple("problem.db.timeout"),
+                sqlx::Error::Io(io) => io_problem(io),
+                sqlx::Error::Tls(_) => simple("problem.db.tls"),
+                sqlx::Error::Configuration(_) => simple("problem.db.bad_url"),
+                _ => simple("problem.db.other"),
+            },
         }
     }
 }

@@ -29,10 +29,8 @@ pub struct Problem {
     /// 1-based line in the file (the header is line 1), 0 when not known.
     pub line: u64,
     pub field: String,
-    /// A `directory.problem.*` key.
-    pub key: &'static str,
-    /// The key's `%{name}` arguments.
-    pub args: Vec<(&'static str, String)>,
+    /// What is wrong: a `directory.problem.*` key and its arguments.
+    pub problem: crate::i18n::Message,
 }
 
 impl Problem {
@@ -46,20 +44,24 @@ impl Problem {
             file: file.into(),
             line,
             field: field.into(),
-            key,
-            args: Vec::new(),
+            problem: crate::i18n::Message::new(key, &[]),
         }
     }
 
     fn arg(mut self, name: &'static str, value: impl Into<String>) -> Problem {
-        self.args.push((name, value.into()));
+        self.problem.args.push((name, value.into()));
+        self
+    }
+
+    /// The same problem, its `%{error}` said by `detail`.
+    fn because(mut self, detail: crate::i18n::Message) -> Problem {
+        self.problem = self.problem.because(detail);
         self
     }
 
     /// What is wrong, in `locale`.
     pub fn message(&self, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::i18n::tr_with(locale, self.key, &args)
+        self.problem.text(locale)
     }
 
     /// `file:line: field: message`, in `locale`.
@@ -377,7 +379,13 @@ fn csv_problem(file: &str, line: u64, e: &csv::Error) -> Problem {
         } => at("directory.problem.ragged")
             .arg("fields", len.to_string())
             .arg("expected", expected_len.to_string()),
-        _ => at("directory.problem.unreadable").arg("error", e.to_string()),
+        csv::ErrorKind::Io(io) => {
+            at("directory.problem.unreadable").because(crate::i18n::message::io_problem(io))
+        }
+        _ => at("directory.problem.unreadable").because(crate::i18n::Message::new(
+            "problem.csv",
+            &[("line", &line.to_string())],
+        )),
     }
 }
 
@@ -854,7 +862,7 @@ pub fn from_json(file: &str, bytes: &[u8]) -> Result<Package, Vec<Problem>> {
     let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         vec![
             Problem::new(file, e.line() as u64, "", "directory.problem.bad_json")
-                .arg("error", e.to_string()),
+                .because(crate::i18n::message::json_problem(&e)),
         ]
     })?;
     // Turn the nested JSON into the tabular rows, then reuse the tabular checks.
@@ -1078,17 +1086,22 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// The package files inside an uploaded zip (only `datapackage.json` and `*.csv`, by their
 /// base names; a bomb or a broken archive is refused).
 pub fn files_from_zip(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, Vec<Problem>> {
+    use crate::i18n::{message::io_problem, Message};
     use std::io::Read;
     let problem =
-        |key: &'static str, error: String| vec![Problem::new(file, 0, "", key).arg("error", error)];
+        |key: &'static str, detail: Message| vec![Problem::new(file, 0, "", key).because(detail)];
+    let damaged = |e: zip::result::ZipError| match e {
+        zip::result::ZipError::Io(io) => io_problem(&io),
+        _ => Message::new("problem.zip", &[]),
+    };
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| problem("directory.problem.not_zip", e.to_string()))?;
+        .map_err(|e| problem("directory.problem.not_zip", damaged(e)))?;
     let mut out = BTreeMap::new();
     let mut total = 0u64;
     for i in 0..archive.len().min(200) {
         let mut entry = archive
             .by_index(i)
-            .map_err(|e| problem("directory.problem.unreadable", e.to_string()))?;
+            .map_err(|e| problem("directory.problem.unreadable", damaged(e)))?;
         let name = entry
             .name()
             .map(|n| n.rsplit('/').next().unwrap_or("").to_string())
@@ -1110,7 +1123,7 @@ pub fn files_from_zip(file: &str, bytes: &[u8]) -> Result<BTreeMap<String, Vec<u
             .by_ref()
             .take(MAX_UNPACKED)
             .read_to_end(&mut data)
-            .map_err(|e| problem("directory.problem.unreadable", e.to_string()))?;
+            .map_err(|e| problem("directory.problem.unreadable", io_problem(&e)))?;
         out.insert(name, data);
     }
     Ok(out)

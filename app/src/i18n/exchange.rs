@@ -110,23 +110,20 @@ pub fn to_xliff(locale: &str, texts: &BTreeMap<String, String>) -> Result<String
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub line: usize,
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
+    pub problem: super::Message,
 }
 
 impl Problem {
     fn new(line: usize, key: &'static str, args: &[(&'static str, &str)]) -> Problem {
         Problem {
             line,
-            key,
-            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            problem: super::Message::new(key, args),
         }
     }
 
     /// `file:line: message` in `locale`.
     pub fn text(&self, file: &str, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let message = super::tr_with(locale, self.key, &args);
+        let message = self.problem.text(locale);
         if self.line > 0 {
             format!("{file}:{}: {message}", self.line)
         } else {
@@ -208,11 +205,9 @@ type Found = Vec<(String, String, usize)>;
 fn read_yaml(text: &str) -> Result<Found, Vec<Problem>> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line()).unwrap_or(0);
-        vec![Problem::new(
-            line,
-            "translation.import.yaml",
-            &[("error", &e.to_string())],
-        )]
+        let mut p = Problem::new(line, "translation.import.yaml", &[]);
+        p.problem = p.problem.because(super::message::yaml_problem(&e));
+        vec![p]
     })?;
     let mut flat = Vec::new();
     super::flatten("", &value, &mut flat);
@@ -240,13 +235,16 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
     let mut in_target = false;
     let mut initial = false;
     let mut target: Option<String> = None;
-    let xml_error = |reader: &Reader<&[u8]>, e: &dyn std::fmt::Display| {
+    // The parser's own words are English: the position and what to look at are said instead.
+    let xml_error = |reader: &Reader<&[u8]>, _: &dyn std::fmt::Display| {
         let at = usize::try_from(reader.error_position()).unwrap_or(0);
-        vec![Problem::new(
-            line_at(text, at),
-            "translation.import.xml",
-            &[("error", &e.to_string())],
-        )]
+        let position = text.get(..at).map_or(at, |s| s.chars().count() + 1);
+        let mut p = Problem::new(line_at(text, at), "translation.import.xml", &[]);
+        p.problem = p.problem.because(super::Message::new(
+            "problem.xml",
+            &[("position", &position.to_string())],
+        ));
+        vec![p]
     };
     loop {
         let event = reader.read_event().map_err(|e| xml_error(&reader, &e))?;
@@ -415,12 +413,12 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_use() {
         let lang = parse("f.xlf", &xliff("", "../x"), None).unwrap_err();
-        assert_eq!(lang[0].key, "translation.import.bad_locale");
+        assert_eq!(lang[0].problem.key, "translation.import.bad_locale");
         let broken =
             parse("f.xlf", "<xliff version=\"2.0\"><file></xliff>", Some("sw")).unwrap_err();
-        assert_eq!(broken[0].key, "translation.import.xml");
+        assert_eq!(broken[0].problem.key, "translation.import.xml");
         let old = parse("f.xlf", "<xliff version=\"1.2\"></xliff>", Some("sw")).unwrap_err();
-        assert_eq!(old[0].key, "translation.import.not_xliff");
+        assert_eq!(old[0].problem.key, "translation.import.not_xliff");
         let entity = parse(
             "f.xlf",
             &xliff(
@@ -430,7 +428,7 @@ mod tests {
             None,
         )
         .unwrap_err();
-        assert_eq!(entity[0].key, "translation.import.entity");
+        assert_eq!(entity[0].problem.key, "translation.import.entity");
         // A text that became plural may be given as one string: its `other` form.
         let (_, texts) = parse(
             "f.yml",

@@ -7,6 +7,9 @@
 pub struct Message {
     pub key: &'static str,
     pub args: Vec<(&'static str, String)>,
+    /// A message of its own that fills `%{error}`, in the same language (the reason
+    /// behind "cannot write the secret key …: %{error}").
+    pub detail: Option<Box<Message>>,
 }
 
 impl Message {
@@ -14,13 +17,81 @@ impl Message {
         Message {
             key,
             args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            detail: None,
         }
+    }
+
+    /// The same message, its `%{error}` said by `detail`.
+    pub fn because(mut self, detail: Message) -> Message {
+        self.detail = Some(Box::new(detail));
+        self
     }
 
     /// The message in `locale`.
     pub fn text(&self, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let detail = self.detail.as_ref().map(|d| d.text(locale));
+        let mut args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if let Some(d) = &detail {
+            args.push(("error", d));
+        }
         super::tr_with(locale, self.key, &args)
+    }
+}
+
+/// Why a file, a folder or a network address could not be used, without the operating
+/// system's English.
+pub fn io_problem(e: &std::io::Error) -> Message {
+    use std::io::ErrorKind as K;
+    let key = match e.kind() {
+        K::NotFound => "problem.io.not_found",
+        K::PermissionDenied => "problem.io.permission_denied",
+        K::AlreadyExists => "problem.io.already_exists",
+        K::AddrInUse => "problem.io.addr_in_use",
+        K::AddrNotAvailable => "problem.io.addr_not_available",
+        K::ConnectionRefused => "problem.io.connection_refused",
+        K::TimedOut => "problem.io.timed_out",
+        K::StorageFull | K::QuotaExceeded => "problem.io.storage_full",
+        K::ReadOnlyFilesystem => "problem.io.read_only",
+        K::IsADirectory => "problem.io.is_a_directory",
+        K::NotADirectory => "problem.io.not_a_directory",
+        K::InvalidData | K::UnexpectedEof => "problem.io.damaged",
+        _ => match e.raw_os_error() {
+            Some(code) => return Message::new("problem.io.other", &[("code", &code.to_string())]),
+            None => "problem.io.unknown",
+        },
+    };
+    Message::new(key, &[])
+}
+
+/// What is wrong with a JSON text, with its line and column.
+pub fn json_problem(e: &serde_json::Error) -> Message {
+    use serde_json::error::Category;
+    let line = e.line().to_string();
+    let column = e.column().to_string();
+    match e.classify() {
+        Category::Io => Message::new("problem.io.damaged", &[]),
+        Category::Eof => Message::new("problem.json.eof", &[("line", &line)]),
+        Category::Syntax => Message::new(
+            "problem.json.syntax",
+            &[("line", &line), ("column", &column)],
+        ),
+        Category::Data => {
+            Message::new("problem.json.data", &[("line", &line), ("column", &column)])
+        }
+    }
+}
+
+/// What is wrong with a YAML text: where, and what to look at.
+pub fn yaml_problem(e: &serde_yaml::Error) -> Message {
+    match e.location() {
+        Some(l) => Message::new(
+            "problem.yaml",
+            &[
+                ("line", &l.line().to_string()),
+                ("column", &l.column().to_string()),
+            ],
+        ),
+        None => Message::new("problem.yaml_nowhere", &[]),
     }
 }
 

@@ -370,22 +370,19 @@ pub fn negotiate(
 #[derive(Debug, Clone, PartialEq)]
 pub struct OverrideWarning {
     pub file: String,
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
+    pub problem: Message,
 }
 
 impl OverrideWarning {
     fn new(file: &str, key: &'static str, args: &[(&'static str, &str)]) -> Self {
         OverrideWarning {
             file: file.to_string(),
-            key,
-            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            problem: Message::new(key, args),
         }
     }
 
     pub fn message(&self, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        tr_with(locale, self.key, &args)
+        self.problem.text(locale)
     }
 }
 
@@ -428,11 +425,9 @@ pub fn read_overrides(
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                warnings.push(OverrideWarning::new(
-                    &file,
-                    "translation.problem.unreadable",
-                    &[("error", &e.to_string())],
-                ));
+                let mut w = OverrideWarning::new(&file, "translation.problem.unreadable", &[]);
+                w.problem = w.problem.because(message::io_problem(&e));
+                warnings.push(w);
                 continue;
             }
         };
@@ -443,11 +438,10 @@ pub fn read_overrides(
                     .location()
                     .map(|l| l.line().to_string())
                     .unwrap_or_else(|| "?".into());
-                warnings.push(OverrideWarning::new(
-                    &file,
-                    "translation.problem.yaml",
-                    &[("line", &line), ("error", &e.to_string())],
-                ));
+                let mut w =
+                    OverrideWarning::new(&file, "translation.problem.yaml", &[("line", &line)]);
+                w.problem = w.problem.because(message::yaml_problem(&e));
+                warnings.push(w);
                 continue;
             }
         };

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use sqlx::Row;
 
-use super::{compiled, OverrideWarning};
+use super::{compiled, Message, OverrideWarning};
 use crate::audit::{self, Actor, Event};
 use crate::db::{now, Db, DbError};
 
@@ -95,36 +95,27 @@ pub async fn list(db: &Db) -> Result<Vec<Entry>, DbError> {
         .collect()
 }
 
-/// Why an override cannot be saved: a locale key and its arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
-
 /// Checks a new text for `key` in `locale`: the key must exist, the text must not be empty, and it must
 /// use exactly the English original's placeholders.
-pub fn check(locale: &str, key: &str, text: &str) -> Result<(), Refusal> {
+/// The refusal says why, in the reader's language.
+pub fn check(locale: &str, key: &str, text: &str) -> Result<(), Message> {
     let Some(english) = super::english_of(key) else {
-        return Err(Refusal {
-            key: "translation.problem.unknown_key",
-            args: vec![("key", key.to_string())],
-        });
+        return Err(Message::new(
+            "translation.problem.unknown_key",
+            &[("key", key)],
+        ));
     };
     if text.trim().is_empty() {
-        return Err(Refusal {
-            key: "translation.error.empty",
-            args: Vec::new(),
-        });
+        return Err(Message::new("translation.error.empty", &[]));
     }
     if !super::placeholders_fit(locale, key, text, &english) {
-        return Err(Refusal {
-            key: "translation.problem.placeholders",
-            args: vec![
-                ("key", key.to_string()),
-                ("placeholders", super::shown_placeholders(&english)),
+        return Err(Message::new(
+            "translation.problem.placeholders",
+            &[
+                ("key", key),
+                ("placeholders", &super::shown_placeholders(&english)),
             ],
-        });
+        ));
     }
     Ok(())
 }

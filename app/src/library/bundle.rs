@@ -4,6 +4,8 @@
 //! everything first and then adds all or nothing; items from a bundle keep their source,
 //! and an item imported before is skipped.
 
+use crate::i18n::message::io_problem;
+use crate::i18n::Message;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -63,28 +65,18 @@ pub struct BundleItem {
 
 /// A reason a bundle is refused: a locale key and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
-}
+pub struct Problem(pub Message);
 
 impl Problem {
     fn new(key: &'static str) -> Problem {
-        Problem {
-            key,
-            args: Vec::new(),
-        }
+        Problem(Message::new(key, &[]))
     }
     fn with(key: &'static str, name: &'static str, value: impl Into<String>) -> Problem {
-        Problem {
-            key,
-            args: vec![(name, value.into())],
-        }
+        Problem(Message::new(key, &[(name, &value.into())]))
     }
     /// The problem in `locale`.
     pub fn text(&self, locale: &str) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        crate::i18n::tr_with(locale, self.key, &args)
+        self.0.text(locale)
     }
 }
 
@@ -103,7 +95,7 @@ pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result
     for i in store::search(db, "", false).await? {
         let file = if i.kind == "file" {
             let bytes = std::fs::read(store::files_dir(dir).join(&i.file_name))
-                .map_err(|e| DbError::Io(e.to_string()))?;
+                .map_err(|e| DbError::Io(io_problem(&e)))?;
             let path = format!("files/{}", i.file_name);
             files.push((path.clone(), bytes));
             path
@@ -159,13 +151,15 @@ pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result
         },
         items,
     };
-    let io = |e: std::io::Error| DbError::Io(e.to_string());
-    let zipped = |e: zip::result::ZipError| DbError::Io(e.to_string());
+    let io = |e: std::io::Error| DbError::Io(io_problem(&e));
+    // Writing a zip in memory fails only on an internal error.
+    let zipped = |_: zip::result::ZipError| DbError::Io(Message::new("problem.io.unknown", &[]));
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| DbError::Io(e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|_| DbError::Io(Message::new("problem.io.unknown", &[])))?;
     zip.start_file("manifest.json", options).map_err(zipped)?;
     zip.write_all(&json).map_err(io)?;
     for (path, bytes) in files {

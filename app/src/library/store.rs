@@ -1,5 +1,6 @@
 //! Library items, the checks an upload must pass, and where uploaded files live.
 
+use crate::i18n::message::io_problem;
 use std::path::{Path, PathBuf};
 
 use sqlx::Row;
@@ -217,12 +218,12 @@ pub async fn add(
     let ids = add_all(db, actor, dir, &[(item.clone(), bytes)]).await?;
     ids.into_iter()
         .next()
-        .ok_or_else(|| DbError::Io("no item stored".into()))
+        .ok_or_else(|| DbError::Io(crate::i18n::Message::new("problem.io.unknown", &[])))
 }
 
 /// Writes a file under `folder` with a server-chosen name (temporary name, then rename).
 fn write_file(folder: &Path, original_name: &str, bytes: &[u8]) -> Result<String, DbError> {
-    std::fs::create_dir_all(folder).map_err(|e| DbError::Io(e.to_string()))?;
+    std::fs::create_dir_all(folder).map_err(|e| DbError::Io(io_problem(&e)))?;
     let name = format!(
         "{}.{}",
         crate::crypto::random_token(),
@@ -233,7 +234,7 @@ fn write_file(folder: &Path, original_name: &str, bytes: &[u8]) -> Result<String
         .and_then(|()| std::fs::rename(&tmp, folder.join(&name)))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            DbError::Io(e.to_string())
+            DbError::Io(io_problem(&e))
         })?;
     Ok(name)
 }

@@ -108,19 +108,14 @@ impl Playbook {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub file: String,
-    pub key: &'static str,
-    pub args: Vec<(&'static str, String)>,
-    /// A message of its own that fills `%{error}` (the TOML problem), in the same language.
-    pub detail: Option<i18n::Message>,
+    pub problem: i18n::Message,
 }
 
 impl Problem {
     fn new(file: &str, key: &'static str, args: &[(&'static str, &str)]) -> Self {
         Problem {
             file: file.to_string(),
-            key,
-            args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
-            detail: None,
+            problem: i18n::Message::new(key, args),
         }
     }
 
@@ -136,17 +131,12 @@ impl Problem {
             ),
             None => Problem::new(file, "playbook.problem.front_matter", &[]),
         };
-        p.detail = Some(detail);
+        p.problem = p.problem.because(detail);
         p
     }
 
     pub fn message(&self, locale: &str) -> String {
-        let detail = self.detail.as_ref().map(|d| d.text(locale));
-        let mut args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        if let Some(d) = &detail {
-            args.push(("error", d));
-        }
-        i18n::tr_with(locale, self.key, &args)
+        self.problem.text(locale)
     }
 }
 
@@ -338,11 +328,11 @@ impl Catalog {
             for file in files {
                 let shown = file.display().to_string();
                 let parsed = match std::fs::read(&file) {
-                    Err(e) => Err(Problem::new(
-                        &shown,
-                        "playbook.problem.unreadable",
-                        &[("error", &e.to_string())],
-                    )),
+                    Err(e) => {
+                        let mut p = Problem::new(&shown, "playbook.problem.unreadable", &[]);
+                        p.problem = p.problem.because(i18n::message::io_problem(&e));
+                        Err(p)
+                    }
                     Ok(bytes) => match String::from_utf8(bytes) {
                         Err(_) => Err(Problem::new(&shown, "playbook.problem.not_text", &[])),
                         Ok(text) => parse(&shown, &folder, &text),
@@ -463,7 +453,8 @@ mod tests {
 
     #[test]
     fn names_what_is_wrong() {
-        let key = |text: &str, folder: &str| parse("x.md", folder, text).err().map(|e| e.key);
+        let key =
+            |text: &str, folder: &str| parse("x.md", folder, text).err().map(|e| e.problem.key);
         assert_eq!(
             key("# no front matter", "en"),
             Some("playbook.problem.no_front_matter")

@@ -129,9 +129,7 @@ impl Expected {
 pub fn parse(file: &str, folder: &str, text: &str) -> Result<Scenario, Problem> {
     let problem = |key, args: &[(&'static str, &str)]| Problem {
         file: file.to_string(),
-        key,
-        args: args.iter().map(|(k, v)| (*k, v.to_string())).collect(),
-        detail: None,
+        problem: crate::i18n::Message::new(key, args),
     };
     let (table, body) = front_matter(file, text)?;
     let front: Front = toml::Value::Table(table)
@@ -196,9 +194,7 @@ pub fn bundled() -> &'static (Vec<Scenario>, Vec<Problem>) {
                     Some(text) => parse(&name, locale, text),
                     None => Err(Problem {
                         file: name.clone(),
-                        key: "playbook.problem.not_text",
-                        args: Vec::new(),
-                        detail: None,
+                        problem: crate::i18n::Message::new("playbook.problem.not_text", &[]),
                     }),
                 };
                 match parsed {
