@@ -107,6 +107,30 @@ impl Actor {
     }
 }
 
+/// Who an entry names, in `locale`: a staff member's email as it is, the hotline's own
+/// actors (the command line, the provider, the tip form…) by their localized name.
+pub fn shown_actor(locale: &str, actor: &str) -> String {
+    let key = format!("audit.actor.{}", actor.replace(' ', "_"));
+    if !actor.contains('@') && crate::i18n::has_key(&key) {
+        crate::i18n::tr(locale, &key)
+    } else {
+        actor.to_string()
+    }
+}
+
+/// The record an entry is about, in `locale` ("case #12").
+pub fn shown_target(locale: &str, kind: Option<&str>, id: Option<&str>) -> String {
+    let (Some(kind), Some(id)) = (kind, id) else {
+        return String::new();
+    };
+    let key = format!("audit.target.{kind}");
+    if crate::i18n::has_key(&key) {
+        crate::i18n::tr_with(locale, &key, &[("id", id)])
+    } else {
+        crate::i18n::tr_with(locale, "audit.target.other", &[("kind", kind), ("id", id)])
+    }
+}
+
 /// One entry of the trail.
 #[derive(Debug, Clone)]
 pub struct Entry {

@@ -412,9 +412,10 @@ pub fn default_emergency_number(country: &str) -> &'static str {
     }
 }
 
-/// Writes a commented `hotline.toml` for `config`.
-pub fn render_config(config: &Config) -> String {
+/// Writes a commented `hotline.toml` for `config`, its comments in `locale` (the admin's).
+pub fn render_config(config: &Config, locale: &str) -> String {
     let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let c = |key: &str| crate::i18n::comment(locale, &format!("generated.config.{key}"), &[]);
     let locales = config
         .hotline
         .locales
@@ -424,54 +425,48 @@ pub fn render_config(config: &Config) -> String {
         .join(", ");
     let s = &config.sessions;
     format!(
-        r#"# hotline.toml: the settings of one hotline deployment.
-# Edit with care, then run `hotline doctor` to check it and restart `hotline serve`.
-
-# Where the records live. `sqlite:data/hotline.db` is a file inside this folder;
-# `postgres://user:password@host/dbname` moves the hotline onto PostgreSQL, where several
-# `hotline serve` processes can run behind a load balancer.
-database_url = {database_url}
+        r#"{c_header}
+{c_database_url}database_url = {database_url}
 
 [hotline]
-# The name callers and staff see.
-name = {name}
-# ISO 3166-1 alpha-2 country code.
-country = {country}
-# Languages offered, the first is the default. Bundled: en, ja, es, fr, ar, pt, zh-Hans, vi, th, tl.
-locales = [{locales}]
-# IANA time zone in which times are shown to staff.
-timezone = {timezone}
-# The number to call in immediate danger, shown on every public page.
-emergency_number = {emergency}
-# The hotline's public phone and SMS numbers, its operating hours and the on-call roster are
-# edited in the app (Settings and Roster pages), where every server process sees them.
-# Where the quick-exit control takes a visitor: a neutral site that raises no suspicion.
-quick_exit_url = {quick_exit}
-# true only for a sandbox with fictional data (`hotline demo`).
-demo = {demo}
+{c_name}name = {name}
+{c_country}country = {country}
+{c_locales}locales = [{locales}]
+{c_timezone}timezone = {timezone}
+{c_emergency_number}emergency_number = {emergency}
+{c_elsewhere}{c_quick_exit_url}quick_exit_url = {quick_exit}
+{c_demo}demo = {demo}
 
 [server]
-# Address and port `hotline serve` listens on. Keep 127.0.0.1 behind a reverse proxy.
-listen = {listen}
-# The address people reach the hotline at, e.g. "https://hotline.example.org".
-# With https:// the session cookies are marked Secure.
-public_base_url = {public}
-# Largest request body accepted, in KiB.
-body_limit_kib = {body}
-# Reverse proxies on other machines whose X-Forwarded-For header is believed, e.g. ["10.0.0.5"].
-# A proxy on this machine (127.0.0.1, ::1) is always believed.
-trusted_proxies = [{proxies}]
+{c_listen}listen = {listen}
+{c_public_base_url}public_base_url = {public}
+{c_body_limit_kib}body_limit_kib = {body}
+{c_trusted_proxies}trusted_proxies = [{proxies}]
 
 [sessions]
-# A staff session ends after this many minutes without activity...
-idle_timeout_minutes = {idle}
-# ...and in any case this many hours after login.
-absolute_timeout_hours = {absolute}
-# Failed logins before an account, or an address, is locked out for lockout_minutes.
-max_failed_logins_per_account = {fa}
+{c_idle_timeout_minutes}idle_timeout_minutes = {idle}
+{c_absolute_timeout_hours}absolute_timeout_hours = {absolute}
+{c_failed_logins}max_failed_logins_per_account = {fa}
 max_failed_logins_per_ip = {fi}
 lockout_minutes = {lock}
 "#,
+        c_header = c("header"),
+        c_database_url = c("database_url"),
+        c_name = c("name"),
+        c_country = c("country"),
+        c_locales = c("locales"),
+        c_timezone = c("timezone"),
+        c_emergency_number = c("emergency_number"),
+        c_elsewhere = c("elsewhere"),
+        c_quick_exit_url = c("quick_exit_url"),
+        c_demo = c("demo"),
+        c_listen = c("listen"),
+        c_public_base_url = c("public_base_url"),
+        c_body_limit_kib = c("body_limit_kib"),
+        c_trusted_proxies = c("trusted_proxies"),
+        c_idle_timeout_minutes = c("idle_timeout_minutes"),
+        c_absolute_timeout_hours = c("absolute_timeout_hours"),
+        c_failed_logins = c("failed_logins"),
         database_url = q(&config.database_url),
         name = q(&config.hotline.name),
         country = q(&config.hotline.country),
@@ -553,7 +548,7 @@ mod tests {
         c.hotline.name = "Línea \"Azul\" \\ 24h".into();
         c.hotline.locales = vec!["ja".into(), "en".into()];
         c.server.trusted_proxies = vec!["10.0.0.5".into(), "::1".into()];
-        let text = render_config(&c);
+        let text = render_config(&c, "en");
         let back: Config = toml::from_str(&text).expect("parses");
         assert_eq!(back, c);
         assert!(back.validate().is_ok());

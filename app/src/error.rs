@@ -66,7 +66,8 @@ pub fn message_for(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 | 422 => "error.bad_request",
         403 => "error.forbidden",
-        404 | 405 => "error.not_found",
+        404 => "error.not_found",
+        405 => "error.method_not_allowed",
         408 => "error.timeout",
         413 => "error.too_large",
         415 => "error.bad_request",

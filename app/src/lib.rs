@@ -61,7 +61,14 @@ pub async fn open(dir: &Path) -> Result<AppState, OpenError> {
     for w in i18n::overrides::reload(dir, &db).await? {
         tracing::warn!(file = %w.file, problem = %w.message("en"), "translation override skipped");
     }
-    Ok(AppState::new(PathBuf::from(dir), config, db, keys))
+    let state = AppState::new(PathBuf::from(dir), config, db, keys);
+    // The fallback document follows the languages and emergency number of hotline.toml,
+    // which may have changed since the settings were last saved.
+    let ops = settings::load(&state.db).await?;
+    if let Err(e) = intake::voice::write_fallback(&state, &ops) {
+        tracing::warn!(error = %e, "the telephony fallback document could not be written");
+    }
+    Ok(state)
 }
 
 /// Numbers kept in `hotline.toml` by early deployments move into the settings once.

@@ -123,7 +123,7 @@ pub async fn run(dir: &Path) -> ExitCode {
     match rustix::fs::statvfs(dir) {
         Ok(s) => {
             let free = s.f_bavail.saturating_mul(s.f_frsize);
-            let shown = format!("{:.1} GiB", free as f64 / (1024.0 * 1024.0 * 1024.0));
+            let shown = i18n::format_size(crate::msg::locale(), free);
             if free >= MIN_FREE_BYTES {
                 r.ok(tw("cli.doctor.disk_ok", &[("free", &shown)]));
             } else {

@@ -409,7 +409,13 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
                 "{}",
                 tw(
                     "cli.user.created",
-                    &[("email", &u.email), ("role", role.as_str())]
+                    &[
+                        ("email", &u.email),
+                        (
+                            "role",
+                            &format!("{}, {}", t(&role.label_key()), role.as_str())
+                        )
+                    ]
                 )
             );
             if generated {
@@ -420,7 +426,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
             let list = users::list(&db).await.map_err(db_error)?;
             println!(
                 "{:<5} {:<32} {:<13} {:<9} {}",
-                "id",
+                t("cli.user.col_id"),
                 t("cli.user.col_email"),
                 t("cli.user.col_role"),
                 t("cli.user.col_active"),
@@ -626,7 +632,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             if path.exists() {
                 return Err(Failure(tw("cli.locale.exists", &[("file", &shown)])));
             }
-            let text = coverage::template(&code, &config.hotline.name);
+            let text = coverage::template(&code, &config.hotline.name, msg::locale());
             std::fs::create_dir_all(&folder)
                 .and_then(|()| std::fs::write(&path, text))
                 .map_err(|e| write_failed(&shown, e))?;
@@ -651,7 +657,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
                 hotline_app::i18n::exchange::to_xliff(&code, &texts)
                     .map_err(|_| write_failed(&name, Message::new("problem.io.unknown", &[])))?
             } else {
-                hotline_app::i18n::exchange::to_yaml(&code, &texts)
+                hotline_app::i18n::exchange::to_yaml(&code, &texts, msg::locale())
             };
             std::fs::write(&out, body).map_err(|e| write_failed(&name, e))?;
             println!(
@@ -680,8 +686,13 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
                 }
                 Ok((code, texts)) => {
                     let target = dir.join("locales").display().to_string();
-                    let written = hotline_app::i18n::exchange::write_local(&dir, &code, &texts)
-                        .map_err(|e| write_failed(&target, e))?;
+                    let written = hotline_app::i18n::exchange::write_local(
+                        &dir,
+                        &code,
+                        &texts,
+                        msg::locale(),
+                    )
+                    .map_err(|e| write_failed(&target, e))?;
                     println!(
                         "{}",
                         tn(

@@ -66,14 +66,6 @@ fn parent_of(dir: &Path) -> PathBuf {
     }
 }
 
-const LOCALES_README: &str = "Translation overrides for this hotline.\n\n\
-Put a file named after a language (en.yml, ja.yml, es.yml) here with only the keys you want\n\
-to change, for example:\n\n  public:\n    intro: \"Our own words for the home page.\"\n\n\
-Restart `hotline serve` to apply, and run `hotline doctor` to check the files.\n";
-
-const PLAYBOOKS_README: &str = "Your own or adapted consultation playbooks go here, as\n\
-<locale>/<slug>.md files. The bundled playbooks stay available for comparison.\n";
-
 /// Creates the deployment described by `plan` in `dir`.
 pub async fn provision(dir: &Path, plan: Plan) -> Result<Provisioned, Failure> {
     check_target(dir)?;
@@ -133,12 +125,22 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
         std::fs::set_permissions(staging.join(sub), std::fs::Permissions::from_mode(0o700))
             .map_err(io)?;
     }
-    std::fs::write(staging.join("locales/README.txt"), LOCALES_README).map_err(io)?;
-    std::fs::write(staging.join("playbooks/README.txt"), PLAYBOOKS_README).map_err(io)?;
+    // In the admin's language, like the comments of hotline.toml.
+    let readme = |key: &str| format!("{}\n", t(key));
+    std::fs::write(
+        staging.join("locales/README.txt"),
+        readme("generated.locales_readme"),
+    )
+    .map_err(io)?;
+    std::fs::write(
+        staging.join("playbooks/README.txt"),
+        readme("generated.playbooks_readme"),
+    )
+    .map_err(io)?;
     // Owner-only: with PostgreSQL the file holds the database password.
     crypto::write_private(
         &staging.join(config::CONFIG_FILE),
-        config::render_config(&plan.config).as_bytes(),
+        config::render_config(&plan.config, crate::msg::locale()).as_bytes(),
     )
     .map_err(crate::secrets_failure)?;
     crypto::generate_secrets(staging).map_err(crate::secrets_failure)?;
@@ -147,7 +149,7 @@ async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
         staging,
         &plan.operations.backup_number,
         &plan.config.hotline.emergency_number,
-        plan.config.default_locale(),
+        &plan.config.hotline.locales,
     )
     .map_err(io)?;
 
@@ -265,9 +267,17 @@ pub fn plan_from_args(args: &InitArgs) -> Result<Plan, Failure> {
     if interactive {
         println!("{}", t("cli.init.interactive"));
     }
-    let name = value(&args.name, "cli.ask.name", &defaults.hotline.name, &|v| {
-        cp(config::validate_name(v))
-    })?;
+    // Without --name and without a terminal, the name comes in the hotline's first
+    // language once the languages are known (below).
+    let name = match (&args.name, interactive) {
+        (None, false) => None,
+        _ => Some(value(
+            &args.name,
+            "cli.ask.name",
+            &t("cli.init.default_name"),
+            &|v| cp(config::validate_name(v)),
+        )?),
+    };
     let country = value(
         &args.country,
         "cli.ask.country",
@@ -322,9 +332,10 @@ pub fn plan_from_args(args: &InitArgs) -> Result<Plan, Failure> {
         &|v| users::check_email(v).map_err(|e| t(e.key())),
     )?;
     let mut config = defaults;
-    config.hotline.name = name;
     config.hotline.country = country;
     config.hotline.locales = config::parse_locale_list(&locales);
+    config.hotline.name = name
+        .unwrap_or_else(|| hotline_app::i18n::tr(config.default_locale(), "cli.init.default_name"));
     config.hotline.timezone = timezone;
     config.hotline.emergency_number = emergency;
     config.database_url = database_url;

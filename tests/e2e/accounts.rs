@@ -418,3 +418,35 @@ async fn guessing_the_current_password_is_throttled() {
         .body
         .contains("account.password_check_failed"));
 }
+
+#[tokio::test]
+async fn the_audit_trail_names_actors_and_records_in_the_readers_language() {
+    let d = Deployment::init(&[]);
+    let pw = d.scratch_file("pw", "kanri-password-1\n");
+    let out = d.cli(&[
+        "user",
+        "add",
+        "--email",
+        "kanri@example.org",
+        "--name",
+        "Kanri",
+        "--role",
+        "admin",
+        "--locale",
+        "ja",
+        "--password-file",
+        pw.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let server = d.serve().await;
+    let admin = server.client();
+    admin.login("kanri@example.org", "kanri-password-1").await;
+    let page = admin.get("/admin/audit").await;
+    // The account was created on the command line: both said in Japanese.
+    assert!(page.has(&text("ja", "audit.actor.cli")), "{}", page.body);
+    let target = text("ja", "audit.target.user");
+    let prefix = target.split("%{id}").next().unwrap();
+    assert!(page.has(prefix.trim()), "{}", page.body);
+    assert!(!page.body.contains("<td>cli</td>"), "{}", page.body);
+    assert!(!page.body.contains("user #"), "{}", page.body);
+}

@@ -226,6 +226,65 @@ async fn doctor_names_each_problem() {
 }
 
 #[test]
+fn without_a_name_the_hotline_is_named_in_its_first_language() {
+    let (d, out) = Deployment::init_with(&[
+        "--country",
+        "JP",
+        "--locales",
+        "ja,en",
+        "--timezone",
+        "Asia/Tokyo",
+        "--admin-email",
+        "admin@example.org",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let toml = std::fs::read_to_string(d.dir.join("hotline.toml")).unwrap();
+    let name = text("ja", "cli.init.default_name");
+    assert!(toml.contains(&format!("name = \"{name}\"")), "{toml}");
+}
+
+#[test]
+fn the_files_init_writes_are_commented_in_the_admins_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("h");
+    let out = hotline_env(
+        &[
+            "init",
+            dir.to_str().unwrap(),
+            "--country",
+            "MX",
+            "--locales",
+            "es,en",
+            "--timezone",
+            "America/Mexico_City",
+            "--admin-email",
+            "admin@example.org",
+        ],
+        &[("HOTLINE_LANG", "es")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let toml = std::fs::read_to_string(dir.join("hotline.toml")).unwrap();
+    let first = text("es", "generated.config.name");
+    assert!(toml.contains(&format!("# {first}")), "{toml}");
+    assert!(!toml.contains("The name callers and staff see"), "{toml}");
+    // Still the same settings, read back as they were written.
+    assert!(toml.contains("locales = [\"es\", \"en\"]"), "{toml}");
+    let readme = std::fs::read_to_string(dir.join("locales/README.txt")).unwrap();
+    assert!(
+        readme.starts_with(
+            text("es", "generated.locales_readme")
+                .lines()
+                .next()
+                .unwrap()
+        ),
+        "{readme}"
+    );
+    // Without --name, the hotline is named in its first language.
+    let name = text("es", "cli.init.default_name");
+    assert!(toml.contains(&format!("name = \"{name}\"")), "{toml}");
+}
+
+#[test]
 fn failures_of_files_and_addresses_are_explained_in_the_admins_language() {
     let d = Deployment::init(&[]);
     let missing = d.dir.join("no-such-bundle.zip");
@@ -317,7 +376,7 @@ async fn user_commands_manage_accounts() {
         pw.to_str().unwrap(),
     ]);
     assert!(add.status.success(), "{}", stderr(&add));
-    assert!(stdout(&add).contains("Created ana@example.org (advocate)."));
+    assert!(stdout(&add).contains("Created ana@example.org (Hotline advocate, advocate)."));
     let again = d.cli(&[
         "user",
         "add",

@@ -67,6 +67,11 @@ async fn advocate(server: &Server) -> Browser {
 }
 
 /// Posts a correctly signed webhook.
+/// `text` as it appears inside TwiML (XML-escaped).
+fn xml_text(text: &str) -> String {
+    hotline_app::intake::twilio::xml_escape(text)
+}
+
 async fn webhook(server: &Server, path: &str, params: &[(&str, &str)]) -> (u16, String) {
     let owned: Vec<(String, String)> = params
         .iter()
@@ -831,6 +836,10 @@ async fn texts_thread_into_one_conversation_and_advocates_reply() {
     assert_eq!(status, 200);
     assert!(xml.contains("<Message>"));
     assert!(xml.contains(&text("en", "sms.auto_reply").replace("%{number}", "110")));
+    // …and says, in each of the hotline's other languages, how to be answered in it.
+    assert!(xml.contains(&text("es", "sms.language_hint").replace("%{keyword}", "AYUDA")));
+    assert!(xml.contains(&text("ja", "sms.language_hint").replace("%{keyword}", "ヘルプ")));
+    assert!(!xml.contains(&text("en", "sms.language_hint").replace("%{keyword}", "HELP")));
     let (_, again) = webhook(
         &server,
         "/webhooks/sms",
@@ -947,6 +956,46 @@ async fn texts_thread_into_one_conversation_and_advocates_reply() {
         .await,
         0
     );
+    // Another texter asks for help in Spanish: answered in Spanish from then on, and the
+    // contact is marked Spanish for the advocate.
+    let (_, xml) = webhook(
+        &server,
+        "/webhooks/sms",
+        &[
+            ("MessageSid", "SM30"),
+            ("From", "+15550003333"),
+            ("Body", "ayuda!"),
+        ],
+    )
+    .await;
+    assert!(
+        xml.contains(&xml_text(
+            &text("es", "sms.help").replace("%{number}", "110")
+        )),
+        "{xml}"
+    );
+    let (_, xml) = webhook(
+        &server,
+        "/webhooks/sms",
+        &[
+            ("MessageSid", "SM31"),
+            ("From", "+15550003333"),
+            ("Body", "INFO"),
+        ],
+    )
+    .await;
+    assert!(
+        xml.contains(&xml_text(
+            &text("es", "sms.help").replace("%{number}", "110")
+        )),
+        "INFO keeps the conversation's language: {xml}"
+    );
+    let spanish: i64 = count(
+        &d,
+        "SELECT COUNT(*) FROM contacts WHERE channel = 'sms' AND language = 'es'",
+    )
+    .await;
+    assert_eq!(spanish, 1);
 }
 
 #[tokio::test]
@@ -974,6 +1023,16 @@ async fn only_frontline_roles_see_contacts() {
 #[tokio::test]
 async fn admins_edit_the_numbers_shown_to_the_public() {
     let (d, server) = hotline().await;
+    // Before a backup number is set, the fallback gives the emergency number in each of the
+    // hotline's languages, each in its own voice.
+    let fallback = std::fs::read_to_string(d.dir.join("telephony-fallback.xml")).unwrap();
+    for (locale, voice) in [("en", "en-US"), ("ja", "ja-JP"), ("es", "es-MX")] {
+        let said = xml_text(&text(locale, "ivr.emergency").replace("%{number}", "110"));
+        assert!(
+            fallback.contains(&format!("<Say language=\"{voice}\">{said}</Say>")),
+            "{locale}: {fallback}"
+        );
+    }
     let admin = server.client();
     admin.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let t = admin.get("/admin/settings").await.csrf();

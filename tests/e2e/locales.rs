@@ -123,6 +123,8 @@ fn every_key_the_code_uses_exists() {
         "directory.problem.",
         "toml.",
         "problem.",
+        "size.",
+        "generated.",
     ];
     let mut checked = 0;
     for f in files {

@@ -353,12 +353,13 @@ async fn audit_page(ctx: Ctx, Query(q): Query<AuditQuery>) -> Result<Html<String
         .into_iter()
         .map(|e| AuditRow {
             at: show_time(&ctx, e.at),
-            actor: e.actor,
+            actor: audit::shown_actor(&ctx.locale, &e.actor),
             action: e.action,
-            target: match (e.target_type, e.target_id) {
-                (Some(t), Some(id)) => format!("{t} #{id}"),
-                _ => String::new(),
-            },
+            target: audit::shown_target(
+                &ctx.locale,
+                e.target_type.as_deref(),
+                e.target_id.as_deref(),
+            ),
             ip: e.ip.unwrap_or_default(),
             detail: e.detail.unwrap_or_default(),
         })

@@ -381,7 +381,7 @@ async fn render_detail(
             .into_iter()
             .map(|e| LogView {
                 at: show_time(ctx, e.at),
-                who: e.actor,
+                who: crate::audit::shown_actor(&ctx.locale, &e.actor),
                 action: e.action,
             })
             .collect()

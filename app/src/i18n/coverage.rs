@@ -11,15 +11,14 @@ use crate::config::BUNDLED_LOCALES;
 /// The file `hotline locale add CODE` writes: every key with an empty text, the English
 /// original above it as a comment. Empty texts fall back along the chain (the language's
 /// parent, the deployment's default, English) until they are filled in.
-pub fn template(code: &str, hotline: &str) -> String {
-    let mut out = format!(
-        "# {code}: the texts of {hotline} in this language.\n\
-         # Write each text between the quotes, below its English original. A text left\n\
-         # empty is shown in the hotline's default language (or English) until it is done.\n\
-         # Keep every %{{placeholder}} of the English text. Start with language.name: the\n\
-         # language's own name, as the language switcher shows it.\n\
-         # Then add \"{code}\" to `locales` in hotline.toml and restart hotline serve.\n\n"
+/// Its opening comment is in `admin_locale`.
+pub fn template(code: &str, hotline: &str, admin_locale: &str) -> String {
+    let mut out = super::comment(
+        admin_locale,
+        "generated.locale_template",
+        &[("code", code), ("hotline", hotline)],
     );
+    out.push('\n');
     let mut all = keys_for(code);
     // The language's own name first.
     all.retain(|k| k != "language.name");

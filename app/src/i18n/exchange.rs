@@ -41,11 +41,10 @@ fn quoted(s: &str) -> String {
 }
 
 /// Every key, its English text as a comment, and this language's text (empty when none).
-pub fn to_yaml(locale: &str, texts: &BTreeMap<String, String>) -> String {
-    let mut out = format!(
-        "# {locale}: every text of the interface, the English original above each.\n\
-         # An empty text is shown in the next language of the fallback chain.\n\n"
-    );
+/// The opening comment is in `admin_locale`.
+pub fn to_yaml(locale: &str, texts: &BTreeMap<String, String>, admin_locale: &str) -> String {
+    let mut out = super::comment(admin_locale, "generated.locale_export", &[("code", locale)]);
+    out.push('\n');
     for key in keys_for(locale) {
         for line in english_of(&key).unwrap_or_default().lines() {
             out.push_str("# ");
@@ -353,17 +352,22 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
 /// Where an imported language is kept: `DIR/locales/<locale>.yml`, the earlier file (if
 /// any) kept beside it as `<locale>.yml.previous`. For a bundled language only the texts
 /// that differ from the bundled ones are written, so that later upgrades still reach the
-/// rest. Returns the file written.
+/// rest. Returns the file written. Its comments are in `admin_locale`.
 pub fn write_local(
     dir: &Path,
     locale: &str,
     texts: &BTreeMap<String, String>,
+    admin_locale: &str,
 ) -> std::io::Result<PathBuf> {
     let folder = dir.join("locales");
     std::fs::create_dir_all(&folder)?;
     let path = folder.join(format!("{locale}.yml"));
     let body = if BUNDLED_LOCALES.contains(&locale) {
-        let mut out = format!("# {locale}: this hotline's own wording (imported).\n");
+        let mut out = super::comment(
+            admin_locale,
+            "generated.locale_imported",
+            &[("code", locale)],
+        );
         for (key, text) in texts {
             if compiled(locale, key).as_deref() != Some(text.as_str()) {
                 out.push_str(&format!("{}: {}\n", quoted(key), quoted(text)));
@@ -371,7 +375,7 @@ pub fn write_local(
         }
         out
     } else {
-        to_yaml(locale, texts)
+        to_yaml(locale, texts, admin_locale)
     };
     // Written beside, then moved over: a crash never leaves half a file.
     let partial = folder.join(format!(".{locale}.yml.partial"));

@@ -259,6 +259,52 @@ pub fn format_number(locale: &str, n: i64) -> String {
     }
 }
 
+/// A text as comment lines of a file the hotline writes (`# …`, one per line, each ending
+/// in a line break).
+pub fn comment(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
+    tr_with(locale, key, args)
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "#\n".to_string()
+            } else {
+                format!("# {l}\n")
+            }
+        })
+        .collect()
+}
+
+/// A size in bytes the reader's way: `1.5 MB`, `12 KB`, `3.2 GiB` (units of 1,024; one
+/// decimal from a megabyte up).
+pub fn format_size(locale: &str, bytes: u64) -> String {
+    use icu_decimal::input::Decimal;
+    use icu_decimal::DecimalFormatter;
+    const KIB: u64 = 1024;
+    let (key, tenths) = if bytes >= KIB * KIB * KIB {
+        ("size.gib", bytes.saturating_mul(10) / (KIB * KIB * KIB))
+    } else if bytes >= KIB * KIB {
+        ("size.mb", bytes.saturating_mul(10) / (KIB * KIB))
+    } else {
+        ("size.kb", bytes.div_ceil(KIB) * 10)
+    };
+    let mut d = Decimal::from(i64::try_from(tenths).unwrap_or(i64::MAX));
+    d.absolute.multiply_pow10(-1);
+    if key != "size.kb" {
+        d.absolute.pad_end(-1);
+    } else {
+        d.absolute.trim_end();
+    }
+    let formatter = [locale, "en"]
+        .iter()
+        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
+        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
+    let size = match formatter {
+        Some(f) => f.format(&d).to_string(),
+        None => d.to_string(),
+    };
+    tr_with(locale, key, &[("size", &size)])
+}
+
 /// A text that counts `n` things: the plural form of `key` that `n` takes in the reader's
 /// language (`key.one`, `key.few`, …, else `key.other`), with `%{count}` and `args` filled in.
 pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> String {
@@ -531,6 +577,16 @@ mod tests {
 
     fn enabled(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn sizes_in_the_readers_units_and_digits() {
+        assert_eq!(format_size("en", 1536 * 1024), "1.5 MB");
+        assert_eq!(format_size("en", 2 * 1024 * 1024), "2.0 MB");
+        assert_eq!(format_size("en", 1500), "2 KB");
+        assert_eq!(format_size("fr", 1536 * 1024), "1,5\u{a0}Mo");
+        assert_eq!(format_size("en", 3 * 1024 * 1024 * 1024), "3.0 GiB");
+        assert!(format_size("ar", 1536 * 1024).contains("ميغابايت"));
     }
 
     #[test]

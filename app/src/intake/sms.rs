@@ -74,11 +74,22 @@ async fn receive(
     }
     let phone_index = keys.index.index("phone", from);
     let t = now();
-    let locale = state.config.default_locale().to_string();
-    let keyword = text.trim().to_uppercase();
+    let keyword = keyword_of(text);
+    let enabled = &state.config.hotline.locales;
+    let existing = conversation(db, &phone_index).await?;
+    let current = existing
+        .as_ref()
+        .and_then(|c| c.language.clone())
+        .filter(|l| enabled.contains(l));
+    // A help keyword in one of the hotline's languages chooses that language.
+    let asked = help_language(&keyword, current.as_deref(), enabled);
+    let locale = asked
+        .clone()
+        .or(current)
+        .unwrap_or_else(|| state.config.default_locale().to_string());
 
     // The conversation of this sender.
-    let (conv_id, was_opted_out, current_contact) = match conversation(db, &phone_index).await? {
+    let (conv_id, was_opted_out, current_contact) = match existing {
         Some(c) => (c.id, c.opted_out, c.contact_id),
         None => {
             let id: i64 = sqlx::query_scalar(
@@ -151,15 +162,24 @@ async fn receive(
     };
     sqlx::query(
         "UPDATE sms_conversations SET contact_id = $1, last_message_at = $2,
-            opted_out = COALESCE($3, opted_out)
-         WHERE id = $4",
+            opted_out = COALESCE($3, opted_out), language = $4
+         WHERE id = $5",
     )
     .bind(contact_id)
     .bind(t)
     .bind(opted)
+    .bind(&locale)
     .bind(conv_id)
     .execute(&mut *tx)
     .await?;
+    if asked.is_some() {
+        // The advocate answers in the language the texter asked for.
+        sqlx::query("UPDATE contacts SET language = $1 WHERE id = $2")
+            .bind(&locale)
+            .bind(contact_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     // Recorded only when the choice changes (a "yes" in a chat is not news).
     if let Some(o) = opted.filter(|o| (*o == 1) != was_opted_out) {
         audit::record(
@@ -176,10 +196,47 @@ async fn receive(
     Ok(match keyword.as_str() {
         // The provider sends its own confirmation for STOP and START; the hotline adds nothing.
         k if STOP_WORDS.contains(&k) || START_WORDS.contains(&k) => None,
-        "HELP" | "INFO" => Some(tr_with(&locale, "sms.help", &[("number", emergency)])),
-        _ if new_contact => Some(tr_with(&locale, "sms.auto_reply", &[("number", emergency)])),
+        _ if asked.is_some() => Some(tr_with(&locale, "sms.help", &[("number", emergency)])),
+        _ if new_contact => {
+            let mut reply = tr_with(&locale, "sms.auto_reply", &[("number", emergency)]);
+            // How to be answered in each of the hotline's other languages.
+            for other in enabled.iter().filter(|l| **l != locale) {
+                if let Some(word) = help_keywords(other).into_iter().next() {
+                    reply.push('\n');
+                    reply.push_str(&tr_with(other, "sms.language_hint", &[("keyword", &word)]));
+                }
+            }
+            Some(reply)
+        }
         _ => None,
     })
+}
+
+/// A text as a keyword: trimmed, without closing punctuation, in capitals.
+fn keyword_of(text: &str) -> String {
+    text.trim()
+        .trim_end_matches(['.', '!', '?', '。', '！', '？', '؟'])
+        .trim()
+        .to_uppercase()
+}
+
+/// The words that ask for help in `locale` (`sms.keywords`, comma-separated), in capitals.
+fn help_keywords(locale: &str) -> Vec<String> {
+    crate::i18n::tr(locale, "sms.keywords")
+        .split([',', '、', '،'])
+        .map(|w| w.trim().to_uppercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The language whose help keyword `keyword` is: the conversation's own first (INFO is a
+/// word of several languages), then the hotline's languages in their order.
+fn help_language(keyword: &str, current: Option<&str>, enabled: &[String]) -> Option<String> {
+    current
+        .into_iter()
+        .chain(enabled.iter().map(String::as_str))
+        .find(|l| help_keywords(l).iter().any(|w| w == keyword))
+        .map(str::to_string)
 }
 
 /// `POST /webhooks/sms/status`: the provider reports how an outgoing text fared.
@@ -235,12 +292,15 @@ struct Conversation {
     opted_out: bool,
     /// The contact its latest texts are threaded into.
     contact_id: Option<i64>,
+    /// The language the hotline answers in (the last help keyword's, else the default).
+    language: Option<String>,
 }
 
 /// The conversation with the phone number whose blind index is `phone_index`, if any.
 async fn conversation(db: &Db, phone_index: &str) -> Result<Option<Conversation>, DbError> {
     let row = sqlx::query(
-        "SELECT id, opted_out, contact_id FROM sms_conversations WHERE phone_index = $1",
+        "SELECT id, opted_out, contact_id, language FROM sms_conversations
+         WHERE phone_index = $1",
     )
     .bind(phone_index)
     .fetch_optional(&db.pool)
@@ -250,6 +310,7 @@ async fn conversation(db: &Db, phone_index: &str) -> Result<Option<Conversation>
         id: r.try_get(0)?,
         opted_out: r.try_get::<i64, _>(1)? != 0,
         contact_id: r.try_get(2)?,
+        language: r.try_get(3)?,
     }))
 }
 

@@ -169,19 +169,18 @@ pub fn say(locale: &str, text: &str) -> String {
     )
 }
 
-/// The speech language providers expect for a locale.
-pub fn voice_language(locale: &str) -> &'static str {
-    match locale.split('-').next().unwrap_or(locale) {
-        "ja" => "ja-JP",
-        "es" => "es-MX",
-        "fr" => "fr-FR",
-        "pt" => "pt-BR",
-        "ar" => "arb",
-        "zh" => "cmn-CN",
-        "vi" => "vi-VN",
-        "th" => "th-TH",
-        "tl" => "fil-PH",
-        _ => "en-US",
+/// The speech language providers expect for a locale: its `ivr.speech_language` text
+/// (`ja-JP`, `es-MX`…), so that an admin can choose another accent on the Translations page
+/// and a language of the hotline's own can name its voice.
+pub fn voice_language(locale: &str) -> String {
+    let code = crate::i18n::tr(locale, "ivr.speech_language");
+    let valid = !code.is_empty()
+        && code.len() <= 16
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        code
+    } else {
+        "en-US".to_string()
     }
 }
 

@@ -40,7 +40,7 @@ async fn contact_for_call(state: &AppState, p: &twilio::Params) -> Result<i64, R
         },
     )
     .await
-    .map_err(|e| server_error(&e.kind()))?;
+    .map_err(|e| fallback_answer(state, &e.kind()))?;
     Ok(id)
 }
 
@@ -65,6 +65,26 @@ fn server_error(kind: &str) -> Response {
     use axum::response::IntoResponse;
     tracing::error!(error = %kind, "voice webhook failed");
     (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "error").into_response()
+}
+
+/// When the hotline cannot handle a call step (its database does not answer), the caller
+/// still hears the hotline, not the provider's English error message: the fallback
+/// document (the backup number, or the emergency number in each language).
+fn fallback_answer(state: &AppState, kind: &str) -> Response {
+    use axum::response::IntoResponse;
+    tracing::error!(error = %kind, "voice webhook failed; the caller gets the fallback");
+    let document = std::fs::read_to_string(state.dir.join(FALLBACK_FILE)).unwrap_or_else(|_| {
+        fallback_document(
+            "",
+            &state.config.hotline.emergency_number,
+            &state.config.hotline.locales,
+        )
+    });
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        document,
+    )
+        .into_response()
 }
 
 /// `POST /webhooks/voice`: a call arrives.
@@ -290,7 +310,7 @@ pub async fn voicemail(
     let locale = locale_of(&state, &q.lang);
     if let Some(recording) = p.get("RecordingUrl") {
         if let Err(e) = store::set_voicemail(&state.db, &state.keys, id, recording).await {
-            return server_error(&e.kind());
+            return fallback_answer(&state, &e.kind());
         }
     }
     twiml(&format!(
@@ -347,17 +367,29 @@ pub async fn status(
 }
 
 /// The static TwiML a provider fetches when the hotline app does not answer in time: it
-/// dials the backup number (or, without one, gives the emergency message).
-pub fn fallback_document(backup_number: &str, emergency_number: &str, locale: &str) -> String {
+/// dials the backup number (announced in the first of `locales`), or, without one, gives the
+/// emergency message in each language the phone menu offers.
+pub fn fallback_document(
+    backup_number: &str,
+    emergency_number: &str,
+    locales: &[String],
+) -> String {
+    let first = locales.first().map_or("en", String::as_str);
     let inner = if backup_number.trim().is_empty() {
-        say(
-            locale,
-            &tr_with(locale, "ivr.emergency", &[("number", emergency_number)]),
-        )
+        locales
+            .iter()
+            .take(MENU_LANGUAGES)
+            .map(|l| {
+                say(
+                    l,
+                    &tr_with(l, "ivr.emergency", &[("number", emergency_number)]),
+                )
+            })
+            .collect::<String>()
     } else {
         format!(
             "{}<Dial>{}</Dial>",
-            say(locale, &tr(locale, "ivr.connecting")),
+            say(first, &tr(first, "ivr.connecting")),
             xml_escape(backup_number.trim())
         )
     };
@@ -373,7 +405,7 @@ pub fn write_fallback(state: &AppState, ops: &settings::Operations) -> std::io::
         &state.dir,
         &ops.backup_number,
         &state.config.hotline.emergency_number,
-        state.config.default_locale(),
+        &state.config.hotline.locales,
     )
 }
 
@@ -382,13 +414,13 @@ pub fn write_fallback_in(
     dir: &std::path::Path,
     backup_number: &str,
     emergency_number: &str,
-    locale: &str,
+    locales: &[String],
 ) -> std::io::Result<()> {
     let path = dir.join(FALLBACK_FILE);
     let tmp = dir.join(format!("{FALLBACK_FILE}.new"));
     std::fs::write(
         &tmp,
-        fallback_document(backup_number, emergency_number, locale),
+        fallback_document(backup_number, emergency_number, locales),
     )?;
     std::fs::rename(tmp, path)
 }

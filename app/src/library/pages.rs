@@ -42,14 +42,6 @@ pub struct ItemRow {
     pub public: bool,
 }
 
-fn size_label(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
-}
-
 fn row(ctx: &Ctx, i: Item) -> ItemRow {
     let mut details = vec![
         ctx.t(&format!("library.kind.{}", i.kind)),
@@ -61,7 +53,8 @@ fn row(ctx: &Ctx, i: Item) -> ItemRow {
         details.push(ctx.t(&format!("outreach.sector.{}", i.audience)));
     }
     if i.kind == "file" {
-        details.push(format!("{}, {}", i.original_name, size_label(i.size)));
+        let size = crate::i18n::format_size(&ctx.locale, u64::try_from(i.size).unwrap_or(0));
+        details.push(format!("{}, {size}", i.original_name));
     }
     if !i.source.is_empty() {
         details.push(crate::i18n::tr_with(

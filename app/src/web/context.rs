@@ -153,7 +153,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             Ok(Lookup::Expired) => session_expired = true,
             Err(e) => {
                 tracing::error!(error = %e.kind(), "session lookup failed");
-                return plain_error(StatusCode::SERVICE_UNAVAILABLE);
+                let accept = parts
+                    .headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok());
+                let locale = i18n::negotiate(None, None, accept, enabled);
+                return plain_error(&state, &locale, StatusCode::SERVICE_UNAVAILABLE);
             }
         }
     }
@@ -319,11 +324,32 @@ pub fn error_page(ctx: &Ctx, status: StatusCode, message_key: &str) -> Response 
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
-            plain_error(status)
+            plain_error(&ctx.state, &ctx.locale, status)
         }
     }
 }
 
-fn plain_error(status: StatusCode) -> Response {
-    (status, status.canonical_reason().unwrap_or("error")).into_response()
+/// The last resort, when the page itself cannot be made (the database does not answer, a
+/// template failed): a bare page in the reader's language that still gives the emergency
+/// number.
+fn plain_error(state: &AppState, locale: &str, status: StatusCode) -> Response {
+    let esc = crate::intake::twilio::xml_escape;
+    let t = |key: &str| esc(&i18n::tr(locale, key));
+    let emergency = i18n::tr_with(
+        locale,
+        "emergency.call",
+        &[("number", &state.config.hotline.emergency_number)],
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title></head><body><h1>{title}</h1><p>{message}</p>\
+         <p><strong>{emergency}</strong></p></body></html>\n",
+        lang = esc(locale),
+        dir = i18n::direction(locale),
+        title = t("error.title"),
+        message = t(message_for(status)),
+        emergency = esc(&emergency),
+    );
+    (status, Html(html)).into_response()
 }
