@@ -125,6 +125,7 @@ fn every_key_the_code_uses_exists() {
         "problem.",
         "size.",
         "generated.",
+        "number.",
     ];
     let mut checked = 0;
     for f in files {

@@ -92,15 +92,17 @@ pub fn fallback_chain(locale: &str) -> Vec<String> {
     chain
 }
 
-/// The text of `key` in `locale` (following the fallback chain). A missing key returns the
-/// key itself, which the completeness tests make impossible for bundled keys.
+/// The text of `key` in `locale` (following the fallback chain). The completeness tests
+/// make a missing bundled key impossible; a key built from a stored code that is no longer
+/// in the vocabulary (`case.status.<code>`) gives that code, never the whole dotted key.
 pub fn tr(locale: &str, key: &str) -> String {
     for l in fallback_chain(locale) {
         if let Some(v) = crate::_RUST_I18N_BACKEND.translate(&l, key) {
             return v.into_owned();
         }
     }
-    key.to_string()
+    tracing::warn!(key, "no text for this key");
+    key.rsplit('.').next().unwrap_or(key).replace('_', " ")
 }
 
 /// [`tr`] with `%{name}` placeholders filled in.
@@ -274,11 +276,47 @@ pub fn comment(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// `tenths` / 10 with one decimal, in the reader's digits and decimal mark (`4.5`, `4,5`).
+pub fn format_tenths(locale: &str, tenths: i64) -> String {
+    use icu_decimal::input::Decimal;
+    use icu_decimal::DecimalFormatter;
+    let mut d = Decimal::from(tenths);
+    d.absolute.multiply_pow10(-1);
+    d.absolute.pad_end(-1);
+    let formatter = [locale, "en"]
+        .iter()
+        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
+        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
+    match formatter {
+        Some(f) => f.format(&d).to_string(),
+        None => d.to_string(),
+    }
+}
+
+/// A percentage the reader's way (`42%`, `42 %`, `٪42`).
+pub fn format_percent(locale: &str, n: i64) -> String {
+    tr_with(
+        locale,
+        "number.percent",
+        &[("value", &format_number(locale, n))],
+    )
+}
+
+/// "`score` out of `total`" the reader's way (`7/10`).
+pub fn format_fraction(locale: &str, score: i64, total: i64) -> String {
+    tr_with(
+        locale,
+        "number.fraction",
+        &[
+            ("score", &format_number(locale, score)),
+            ("total", &format_number(locale, total)),
+        ],
+    )
+}
+
 /// A size in bytes the reader's way: `1.5 MB`, `12 KB`, `3.2 GiB` (units of 1,024; one
 /// decimal from a megabyte up).
 pub fn format_size(locale: &str, bytes: u64) -> String {
-    use icu_decimal::input::Decimal;
-    use icu_decimal::DecimalFormatter;
     const KIB: u64 = 1024;
     let (key, tenths) = if bytes >= KIB * KIB * KIB {
         ("size.gib", bytes.saturating_mul(10) / (KIB * KIB * KIB))
@@ -287,20 +325,11 @@ pub fn format_size(locale: &str, bytes: u64) -> String {
     } else {
         ("size.kb", bytes.div_ceil(KIB) * 10)
     };
-    let mut d = Decimal::from(i64::try_from(tenths).unwrap_or(i64::MAX));
-    d.absolute.multiply_pow10(-1);
-    if key != "size.kb" {
-        d.absolute.pad_end(-1);
+    let tenths = i64::try_from(tenths).unwrap_or(i64::MAX);
+    let size = if key == "size.kb" {
+        format_number(locale, tenths / 10)
     } else {
-        d.absolute.trim_end();
-    }
-    let formatter = [locale, "en"]
-        .iter()
-        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
-        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
-    let size = match formatter {
-        Some(f) => f.format(&d).to_string(),
-        None => d.to_string(),
+        format_tenths(locale, tenths)
     };
     tr_with(locale, key, &[("size", &size)])
 }
@@ -580,6 +609,21 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_code_outside_the_vocabulary_shows_as_the_code() {
+        assert_eq!(tr("en", "case.status.in_review_old"), "in review old");
+    }
+
+    #[test]
+    fn percentages_fractions_and_decimals_the_readers_way() {
+        assert_eq!(format_percent("en", 42), "42%");
+        assert_eq!(format_percent("fr", 42), "42\u{a0}%");
+        assert_eq!(format_fraction("en", 7, 10), "7/10");
+        assert_eq!(format_tenths("en", 45), "4.5");
+        assert_eq!(format_tenths("fr", 45), "4,5");
+        assert_eq!(format_tenths("es", 40), "4,0");
+    }
+
+    #[test]
     fn sizes_in_the_readers_units_and_digits() {
         assert_eq!(format_size("en", 1536 * 1024), "1.5 MB");
         assert_eq!(format_size("en", 2 * 1024 * 1024), "2.0 MB");
@@ -679,7 +723,7 @@ mod tests {
         assert_eq!(native_name("es"), "Español");
         assert_eq!(native_name("en"), "English");
         assert_eq!(tr("xx", "language.name"), "English");
-        assert_eq!(tr("en", "no.such.key"), "no.such.key");
+        assert_eq!(tr("en", "no.such.key"), "key");
         assert_eq!(direction("ar"), "rtl");
         assert_eq!(direction("ja"), "ltr");
     }

@@ -224,7 +224,7 @@ async fn event_page(
                     let score = sheets
                         .iter()
                         .find(|s| s.person_id == p.id && s.stage == *stage)
-                        .map(|s| format!("{}/{}", s.score, s.total))
+                        .map(|s| crate::i18n::format_fraction(&ctx.locale, s.score, s.total))
                         .unwrap_or_default();
                     (stage.to_string(), score)
                 })
@@ -237,7 +237,10 @@ async fn event_page(
         })
         .collect();
     let ev = quiz::evaluate(&sheets);
-    let pct = |v: Option<i64>| v.map(|v| format!("{v}%")).unwrap_or_else(|| "—".into());
+    let pct = |v: Option<i64>| {
+        v.map(|v| crate::i18n::format_percent(&ctx.locale, v))
+            .unwrap_or_else(|| "—".into())
+    };
     let evaluation = vec![
         (ctx.t("quiz.stage.pre"), pct(ev.pre)),
         (ctx.t("quiz.stage.post"), pct(ev.post)),
@@ -257,7 +260,14 @@ async fn event_page(
         (
             ctx.t("quiz.satisfaction"),
             ev.satisfaction
-                .map(|v| format!("{v:.1} / 5"))
+                .map(|v| {
+                    let tenths = (v * 10.0).round() as i64;
+                    crate::i18n::tr_with(
+                        &ctx.locale,
+                        "number.rating",
+                        &[("value", &crate::i18n::format_tenths(&ctx.locale, tenths))],
+                    )
+                })
                 .unwrap_or_else(|| "—".into()),
         ),
     ];
