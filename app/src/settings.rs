@@ -276,7 +276,7 @@ pub async fn add_shift(
         actor,
         Event::new("roster.add")
             .target("shift", id)
-            .detail(format!("user {user_id}, day {weekday}, {start}-{end}")),
+            .detail(format!("user={user_id} weekday={weekday} {start}-{end}")),
     )
     .await?;
     tx.commit().await?;

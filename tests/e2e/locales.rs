@@ -126,6 +126,7 @@ fn every_key_the_code_uses_exists() {
         "size.",
         "generated.",
         "number.",
+        "list.",
     ];
     let mut checked = 0;
     for f in files {

@@ -287,7 +287,7 @@ async fn render_detail(
                 .iter()
                 .map(|r| ctx.t(&format!("case.recruitment.{r}")))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(&ctx.t("list.separator")),
         },
         Field {
             label: ctx.t("case.field.control"),
@@ -296,7 +296,7 @@ async fn render_detail(
                 .iter()
                 .map(|r| ctx.t(&format!("case.control.{r}")))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(&ctx.t("list.separator")),
         },
     ];
     if c.crisis {
@@ -327,7 +327,7 @@ async fn render_detail(
                 facts.push(n.clone());
             }
             if !p.languages.is_empty() {
-                facts.push(p.languages.join(", "));
+                facts.push(crate::i18n::join_list(&ctx.locale, &p.languages));
             }
             PersonView {
                 kind: ctx.t(&format!("case.person.{}", p.kind)),
@@ -457,7 +457,7 @@ async fn render_detail(
                 .iter()
                 .map(|s| ctx.t(&format!("case.scope.{s}")))
                 .collect::<Vec<_>>()
-                .join(", ");
+                .join(&ctx.t("list.separator"));
             let mut text = crate::i18n::tr_with(
                 &ctx.locale,
                 "case.consent_line",
@@ -504,7 +504,7 @@ async fn render_detail(
                             .iter()
                             .map(|f| ctx.t(&format!("case.scope.{f}")))
                             .collect::<Vec<_>>()
-                            .join(", "),
+                            .join(&ctx.t("list.separator")),
                     ),
                     ("who", &r.sent_by.unwrap_or_default()),
                 ],

@@ -272,7 +272,7 @@ pub async fn create_from_contact(
         actor,
         Event::new("case.create")
             .target("case", id)
-            .detail(format!("from contact {contact_id}")),
+            .detail(format!("contact={contact_id}")),
     )
     .await?;
     tx.commit().await?;
@@ -357,7 +357,7 @@ pub async fn update(
         actor,
         Event::new("case.update")
             .target("case", id)
-            .detail(if overridden { "level overridden" } else { "" }),
+            .detail(if overridden { "level=overridden" } else { "" }),
     )
     .await?;
     tx.commit().await?;
@@ -413,7 +413,7 @@ pub async fn assign(db: &Db, actor: &Actor, id: i64, user_id: Option<i64>) -> Re
         actor,
         Event::new("case.assign")
             .target("case", id)
-            .detail(user_id.map(|u| format!("user {u}")).unwrap_or_default()),
+            .detail(user_id.map(|u| format!("user={u}")).unwrap_or_default()),
     )
     .await?;
     tx.commit().await?;
@@ -959,7 +959,7 @@ pub async fn withdraw_consent(
             actor,
             Event::new("case.consent_withdrawn")
                 .target("case", case_id)
-                .detail(format!("consent {consent_id}")),
+                .detail(format!("consent={consent_id}")),
         )
         .await?;
     }
@@ -1174,7 +1174,7 @@ pub async fn add_referral(
             "case.referral"
         })
         .target("case", case_id)
-        .detail(format!("referral {id}: {kind} to service {service_id}")),
+        .detail(format!("referral={id} kind={kind} service={service_id}")),
     )
     .await?;
     tx.commit().await?;
@@ -1237,7 +1237,7 @@ pub async fn set_referral_status(
             actor,
             Event::new("case.referral_status")
                 .target("case", case_id)
-                .detail(format!("referral {referral_id}: {status}")),
+                .detail(format!("referral={referral_id} status={status}")),
         )
         .await?;
     }

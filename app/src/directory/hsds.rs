@@ -1049,7 +1049,7 @@ pub async fn import(db: &Db, actor: &Actor, p: &Package, apply: bool) -> Result<
             &mut tx,
             actor,
             Event::new("directory.import").detail(format!(
-                "organizations +{} ~{}, services +{} ~{}",
+                "organizations=+{},~{} services=+{},~{}",
                 c.new_organizations, c.updated_organizations, c.new_services, c.updated_services
             )),
         )

@@ -293,6 +293,17 @@ pub fn format_tenths(locale: &str, tenths: i64) -> String {
     }
 }
 
+/// Items listed the reader's way: `a, b, c`; `a、b、c` in Japanese and Chinese; `a، b` in
+/// Arabic (`list.separator`).
+pub fn join_list<S: AsRef<str>>(locale: &str, items: &[S]) -> String {
+    let sep = tr(locale, "list.separator");
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(&sep)
+}
+
 /// A percentage the reader's way (`42%`, `42 %`, `٪42`).
 pub fn format_percent(locale: &str, n: i64) -> String {
     tr_with(
@@ -606,6 +617,13 @@ mod tests {
 
     fn enabled(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn lists_the_readers_way() {
+        assert_eq!(join_list("en", &["a", "b"]), "a, b");
+        assert_eq!(join_list("ja", &["a", "b"]), "a、b");
+        assert_eq!(join_list("ar", &["a", "b"]), "a، b");
     }
 
     #[test]

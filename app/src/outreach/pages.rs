@@ -203,7 +203,7 @@ async fn consultations_page(
                 .iter()
                 .map(|r| ctx.t(&format!("playbook_topic.{r}")))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(&ctx.t("list.separator")),
         })
         .collect();
     let t = ConsultationsPage {

@@ -44,7 +44,7 @@ async fn module_names(ctx: &Ctx, codes: &[String]) -> Result<String, AppError> {
                 .map(|o| o.label.clone())
         })
         .collect::<Vec<_>>()
-        .join(", "))
+        .join(&ctx.t("list.separator")))
 }
 
 pub struct EventRow {

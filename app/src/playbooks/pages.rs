@@ -60,7 +60,7 @@ impl View {
                 .iter()
                 .map(|a| audience_label(locale, a))
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(&i18n::tr(locale, "list.separator")),
             phase: i18n::tr(locale, &format!("playbook.phase.{}", p.phase)),
             related: p
                 .related

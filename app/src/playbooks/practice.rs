@@ -301,7 +301,7 @@ pub fn score(s: &Scenario, c: &Contact, locale: &str) -> Vec<FieldScore> {
                         if v.is_empty() {
                             i18n::tr(locale, "practice.none")
                         } else {
-                            v.join(", ")
+                            i18n::join_list(locale, &v)
                         }
                     };
                     (
