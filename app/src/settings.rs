@@ -11,11 +11,28 @@ use crate::db::{now, Db, DbError};
 
 const KEY: &str = "operations";
 
-/// A choice added by the local admin: a code stored in records and the label staff see.
+/// A choice added by the local admin: a code stored in records and the label staff see,
+/// with the label in other languages where the admin gave one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Choice {
     pub code: String,
     pub label: String,
+    /// `(language, label)`, e.g. `("ja", "北部地区")`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub translations: Vec<(String, String)>,
+}
+
+impl Choice {
+    /// The label in `locale`: its own translation, else that of its language without the
+    /// region (`pt` for `pt-BR`), else the label as first written.
+    pub fn label_in(&self, locale: &str) -> &str {
+        let base = locale.split('-').next().unwrap_or(locale);
+        self.translations
+            .iter()
+            .find(|(l, _)| l == locale)
+            .or_else(|| self.translations.iter().find(|(l, _)| l == base))
+            .map_or(self.label.as_str(), |(_, label)| label.as_str())
+    }
 }
 
 /// When the hotline answers calls. Outside these hours callers reach voicemail.

@@ -1047,11 +1047,24 @@ async fn admins_edit_the_numbers_shown_to_the_public() {
                 ("always_open", "on"),
                 ("ring_seconds", "20"),
                 ("api_base_url", "https://api.twilio.com"),
-                ("regions", "north = Northern district"),
+                (
+                    "regions",
+                    "north = Northern district | ja = 北部地区 | es = Distrito norte",
+                ),
             ],
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
+    // The tip form offers the region in the reader's language.
+    let tip = Browser::with_language(&server.url, "ja").get("/tip").await;
+    assert!(tip.has("北部地区"), "{}", tip.body);
+    let tip = Browser::with_language(&server.url, "es").get("/tip").await;
+    assert!(tip.has("Distrito norte"));
+    // The settings page gives the same lines back.
+    assert!(admin
+        .get("/admin/settings")
+        .await
+        .has("north = Northern district | ja = 北部地区 | es = Distrito norte"));
     let home = server.client().get("/").await;
     assert!(home.has("0120-111-222") && home.has("0120-333-444"));
     // The fallback document dials the backup number.
@@ -1075,4 +1088,20 @@ async fn admins_edit_the_numbers_shown_to_the_public() {
         .await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("value=\"call us\""));
+    // A label for a language given twice is refused, nothing stored.
+    let p = admin
+        .post(
+            "/admin/settings",
+            &[
+                ("_csrf", &t),
+                ("ring_seconds", "20"),
+                ("regions", "north = Northern | ja = 北部 | ja = 北"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(Browser::with_language(&server.url, "ja")
+        .get("/tip")
+        .await
+        .has("北部地区"));
 }

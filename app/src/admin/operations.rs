@@ -44,9 +44,16 @@ impl SettingsPage {
     }
 }
 
+/// `code = label | ja = ラベル | es = etiqueta` lines.
 fn choices_text(list: &[Choice]) -> String {
     list.iter()
-        .map(|c| format!("{} = {}", c.code, c.label))
+        .map(|c| {
+            let mut line = format!("{} = {}", c.code, c.label);
+            for (l, label) in &c.translations {
+                line.push_str(&format!(" | {l} = {label}"));
+            }
+            line
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -140,22 +147,37 @@ pub async fn settings_page(ctx: Ctx) -> Result<Response, AppError> {
 /// `code = label` lines; codes are letters, digits, `-` and `_`.
 fn parse_choices(text: &str) -> Result<Vec<Choice>, ()> {
     let mut out: Vec<Choice> = Vec::new();
+    let label_ok = |label: &str| !label.is_empty() && label.chars().count() <= 100;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (code, label) = line.split_once('=').ok_or(())?;
+        let mut parts = line.split('|');
+        let (code, label) = parts.next().and_then(|p| p.split_once('=')).ok_or(())?;
         let (code, label) = (code.trim(), label.trim());
         let ok = !code.is_empty()
             && code.len() <= 40
             && code
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            && !label.is_empty()
-            && label.chars().count() <= 100;
+            && label_ok(label);
         if !ok || out.iter().any(|c| c.code == code) {
             return Err(());
+        }
+        // The label in other languages: `| ja = 北部地区`.
+        let mut translations: Vec<(String, String)> = Vec::new();
+        for part in parts {
+            let (lang, text) = part.split_once('=').ok_or(())?;
+            let (lang, text) = (lang.trim(), text.trim());
+            if !crate::config::is_locale_code(lang)
+                || !label_ok(text)
+                || translations.iter().any(|(l, _)| l == lang)
+            {
+                return Err(());
+            }
+            translations.push((lang.to_string(), text.to_string()));
         }
         out.push(Choice {
             code: code.to_string(),
             label: label.to_string(),
+            translations,
         });
     }
     Ok(out)

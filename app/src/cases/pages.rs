@@ -30,7 +30,7 @@ fn venues(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
     }));
     out.extend(ops.venues.iter().map(|c| Opt {
         code: c.code.clone(),
-        label: c.label.clone(),
+        label: c.label_in(&ctx.locale).to_string(),
     }));
     out
 }

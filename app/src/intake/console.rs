@@ -47,7 +47,7 @@ pub fn regions(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
         .collect();
     out.extend(ops.regions.iter().map(|c| Opt {
         code: c.code.clone(),
-        label: c.label.clone(),
+        label: c.label_in(&ctx.locale).to_string(),
     }));
     out
 }
@@ -56,7 +56,7 @@ pub fn heard_about(ctx: &Ctx, ops: &Operations) -> Vec<Opt> {
     let mut out = opts(ctx, settings::HEARD_ABOUT, "heard_about");
     out.extend(ops.heard_about.iter().map(|c| Opt {
         code: c.code.clone(),
-        label: c.label.clone(),
+        label: c.label_in(&ctx.locale).to_string(),
     }));
     out
 }
