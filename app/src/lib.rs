@@ -64,9 +64,12 @@ pub async fn open(dir: &Path) -> Result<AppState, OpenError> {
     let state = AppState::new(PathBuf::from(dir), config, db, keys);
     // The fallback document follows the languages and emergency number of hotline.toml,
     // which may have changed since the settings were last saved.
-    let ops = settings::load(&state.db).await?;
-    if let Err(e) = intake::voice::write_fallback(&state, &ops) {
-        tracing::warn!(error = %e, "the telephony fallback document could not be written");
+    // (Not from defaults standing in for settings that cannot be read: that would drop the
+    // backup number from it.)
+    if let Some(ops) = settings::load_exact(&state.db).await? {
+        if let Err(e) = intake::voice::write_fallback(&state, &ops) {
+            tracing::warn!(error = %e, "the telephony fallback document could not be written");
+        }
     }
     Ok(state)
 }

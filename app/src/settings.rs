@@ -157,16 +157,22 @@ impl Operations {
 
 /// Reads the settings (defaults when none were saved).
 pub async fn load(db: &Db) -> Result<Operations, DbError> {
+    Ok(load_exact(db).await?.unwrap_or_else(|| {
+        tracing::error!("the saved settings cannot be read; using defaults");
+        Operations::default()
+    }))
+}
+
+/// The settings as saved (defaults when none were saved), or `None` when the saved ones
+/// cannot be read: for work that must not act on defaults standing in for them.
+pub async fn load_exact(db: &Db) -> Result<Option<Operations>, DbError> {
     let value: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(KEY)
         .fetch_optional(&db.pool)
         .await?;
     Ok(match value {
-        None => Operations::default(),
-        Some(v) => serde_json::from_str(&v).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the saved settings cannot be read; using defaults");
-            Operations::default()
-        }),
+        None => Some(Operations::default()),
+        Some(v) => serde_json::from_str(&v).ok(),
     })
 }
 

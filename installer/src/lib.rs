@@ -31,14 +31,15 @@ pub struct Failure(pub String);
 
 /// Parses the command line, runs the command and returns the process exit code.
 pub fn run() -> ExitCode {
+    quiet_on_closed_pipe(true);
     let cli = match help::parse(msg::locale(), std::env::args_os()) {
         help::Parsed::Run(cli) => cli,
         help::Parsed::Done(code) => return code,
     };
     // Servers log their progress; one-shot commands speak through their own messages.
     let serving = matches!(cli.command, Command::Serve { .. } | Command::Demo { .. });
-    if !serving {
-        quiet_on_closed_pipe();
+    if serving {
+        quiet_on_closed_pipe(false);
     }
     init_logging(if serving {
         "info,sqlx=warn,tower_http=warn"
@@ -69,15 +70,21 @@ pub fn run() -> ExitCode {
 }
 
 /// `hotline playbook list | head`: when the reader of the output goes away, end quietly as
-/// other command-line tools do, instead of a panic about a broken pipe. (Not for servers,
-/// whose closed network connections must stay errors, never a signal that ends them.)
-fn quiet_on_closed_pipe() {
+/// other command-line tools do, instead of a panic about a broken pipe (`quiet`). Servers
+/// get Rust's usual setting back (`!quiet`): a closed connection stays an error, never a
+/// signal that ends them.
+fn quiet_on_closed_pipe(quiet: bool) {
     #[cfg(unix)]
-    // SAFETY: restores the default disposition of one signal, before any thread that could
-    // depend on it is started; no handler code runs.
+    // SAFETY: sets the disposition of one signal to the default or to ignored, before any
+    // other thread is started; no handler code runs.
     unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        libc::signal(
+            libc::SIGPIPE,
+            if quiet { libc::SIG_DFL } else { libc::SIG_IGN },
+        );
     }
+    #[cfg(not(unix))]
+    let _ = quiet;
 }
 
 fn init_logging(default_filter: &str) {

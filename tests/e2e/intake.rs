@@ -996,6 +996,25 @@ async fn texts_thread_into_one_conversation_and_advocates_reply() {
     )
     .await;
     assert_eq!(spanish, 1);
+    // "Stop." in a sentence's way is not the STOP keyword: replies stay possible.
+    webhook(
+        &server,
+        "/webhooks/sms",
+        &[
+            ("MessageSid", "SM32"),
+            ("From", "+15550003333"),
+            ("Body", "Stop."),
+        ],
+    )
+    .await;
+    assert_eq!(
+        count(
+            &d,
+            "SELECT COUNT(*) FROM sms_conversations WHERE opted_out = 1 AND language = 'es'"
+        )
+        .await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -149,9 +149,30 @@ fn parse_choices(text: &str) -> Result<Vec<Choice>, ()> {
     let mut out: Vec<Choice> = Vec::new();
     let label_ok = |label: &str| !label.is_empty() && label.chars().count() <= 100;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let mut parts = line.split('|');
-        let (code, label) = parts.next().and_then(|p| p.split_once('=')).ok_or(())?;
-        let (code, label) = (code.trim(), label.trim());
+        let (code, rest) = line.split_once('=').ok_or(())?;
+        let code = code.trim();
+        // The label in other languages follows `|` as `ja = 北部地区`; a `|` that does not
+        // start one belongs to the label (labels saved before languages could be given).
+        let mut parts = rest.split('|');
+        let mut label = parts.next().unwrap_or_default().to_string();
+        let mut translations: Vec<(String, String)> = Vec::new();
+        for part in parts {
+            match part.split_once('=') {
+                Some((lang, text)) if crate::config::is_locale_code(lang.trim()) => {
+                    let (lang, text) = (lang.trim(), text.trim());
+                    if !label_ok(text) || translations.iter().any(|(l, _)| l == lang) {
+                        return Err(());
+                    }
+                    translations.push((lang.to_string(), text.to_string()));
+                }
+                _ if translations.is_empty() => {
+                    label.push('|');
+                    label.push_str(part);
+                }
+                _ => return Err(()),
+            }
+        }
+        let label = label.trim();
         let ok = !code.is_empty()
             && code.len() <= 40
             && code
@@ -160,19 +181,6 @@ fn parse_choices(text: &str) -> Result<Vec<Choice>, ()> {
             && label_ok(label);
         if !ok || out.iter().any(|c| c.code == code) {
             return Err(());
-        }
-        // The label in other languages: `| ja = 北部地区`.
-        let mut translations: Vec<(String, String)> = Vec::new();
-        for part in parts {
-            let (lang, text) = part.split_once('=').ok_or(())?;
-            let (lang, text) = (lang.trim(), text.trim());
-            if !crate::config::is_locale_code(lang)
-                || !label_ok(text)
-                || translations.iter().any(|(l, _)| l == lang)
-            {
-                return Err(());
-            }
-            translations.push((lang.to_string(), text.to_string()));
         }
         out.push(Choice {
             code: code.to_string(),
@@ -460,5 +468,26 @@ pub async fn remove_shift(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, App
         Ok(Redirect::to("/admin/roster?notice=shift_removed").into_response())
     } else {
         Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_carry_labels_per_language_and_keep_a_plain_bar() {
+        let list = parse_choices("north = Northern | ja = 北部 | es = Norte\nx = A | B")
+            .unwrap_or_default();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].label_in("ja"), "北部");
+        assert_eq!(list[0].label_in("pt-BR"), "Northern");
+        assert_eq!(list[1].label, "A | B");
+        assert_eq!(
+            choices_text(&list),
+            "north = Northern | ja = 北部 | es = Norte\nx = A | B"
+        );
+        assert!(parse_choices("n = N | ja = 北 | ja = 北部").is_err());
+        assert!(parse_choices("n = N | ja = 北 | stray").is_err());
     }
 }

@@ -109,11 +109,11 @@ pub fn toml_problem(source: &str, e: &toml::de::Error) -> (Option<usize>, Messag
     let (line, column) = match e.span() {
         Some(span) => {
             let start = span.start.min(source.len());
-            let before = &source[..start];
+            let before = source.get(..start).unwrap_or(source);
             let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             (
                 Some(before.matches('\n').count() + 1),
-                Some(source[line_start..start].chars().count() + 1),
+                Some(before.get(line_start..).unwrap_or_default().chars().count() + 1),
             )
         }
         None => (None, None),

@@ -101,7 +101,7 @@ pub fn tr(locale: &str, key: &str) -> String {
             return v.into_owned();
         }
     }
-    tracing::warn!(key, "no text for this key");
+    tracing::debug!(key, "no text for this key");
     key.rsplit('.').next().unwrap_or(key).replace('_', " ")
 }
 

@@ -27,6 +27,8 @@ const PHONE: &str = "sms_conversations.phone";
 /// Keywords carriers and providers treat as opting out, and back in.
 const STOP_WORDS: &[&str] = &["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
 const START_WORDS: &[&str] = &["START", "YES", "UNSTOP"];
+/// Words that ask for help in any hotline, besides each language's `sms.keywords`.
+const UNIVERSAL_HELP: &[&str] = &["HELP", "INFO"];
 
 fn fail(e: DbError) -> Response {
     tracing::error!(error = %e.kind(), "sms webhook failed");
@@ -74,7 +76,8 @@ async fn receive(
     }
     let phone_index = keys.index.index("phone", from);
     let t = now();
-    let keyword = keyword_of(text);
+    // STOP and START as providers match them: the whole text, nothing around it.
+    let keyword = text.trim().to_uppercase();
     let enabled = &state.config.hotline.locales;
     let existing = conversation(db, &phone_index).await?;
     let current = existing
@@ -82,7 +85,9 @@ async fn receive(
         .and_then(|c| c.language.clone())
         .filter(|l| enabled.contains(l));
     // A help keyword in one of the hotline's languages chooses that language.
-    let asked = help_language(&keyword, current.as_deref(), enabled);
+    let asked = help_language(&keyword_of(text), current.as_deref(), enabled);
+    // HELP and INFO ask for help whatever languages the hotline offers.
+    let wants_help = asked.is_some() || UNIVERSAL_HELP.contains(&keyword_of(text).as_str());
     let locale = asked
         .clone()
         .or(current)
@@ -160,22 +165,24 @@ async fn receive(
     } else {
         None
     };
+    // The language changes only when the texter asks for one.
     sqlx::query(
         "UPDATE sms_conversations SET contact_id = $1, last_message_at = $2,
-            opted_out = COALESCE($3, opted_out), language = $4
+            opted_out = COALESCE($3, opted_out), language = COALESCE($4, language)
          WHERE id = $5",
     )
     .bind(contact_id)
     .bind(t)
     .bind(opted)
-    .bind(&locale)
+    .bind(asked.as_deref())
     .bind(conv_id)
     .execute(&mut *tx)
     .await?;
     if asked.is_some() {
         // The advocate answers in the language the texter asked for.
-        sqlx::query("UPDATE contacts SET language = $1 WHERE id = $2")
+        sqlx::query("UPDATE contacts SET language = $1, updated_at = $2 WHERE id = $3")
             .bind(&locale)
+            .bind(t)
             .bind(contact_id)
             .execute(&mut *tx)
             .await?;
@@ -196,15 +203,23 @@ async fn receive(
     Ok(match keyword.as_str() {
         // The provider sends its own confirmation for STOP and START; the hotline adds nothing.
         k if STOP_WORDS.contains(&k) || START_WORDS.contains(&k) => None,
-        _ if asked.is_some() => Some(tr_with(&locale, "sms.help", &[("number", emergency)])),
+        _ if wants_help => Some(tr_with(&locale, "sms.help", &[("number", emergency)])),
         _ if new_contact => {
             let mut reply = tr_with(&locale, "sms.auto_reply", &[("number", emergency)]);
-            // How to be answered in each of the hotline's other languages.
+            // How to be answered in each of the hotline's other languages (once each: a
+            // language of the hotline's own without its texts yet would repeat another's).
+            let mut hints: Vec<String> = Vec::new();
             for other in enabled.iter().filter(|l| **l != locale) {
                 if let Some(word) = help_keywords(other).into_iter().next() {
-                    reply.push('\n');
-                    reply.push_str(&tr_with(other, "sms.language_hint", &[("keyword", &word)]));
+                    let hint = tr_with(other, "sms.language_hint", &[("keyword", &word)]);
+                    if !reply.contains(&hint) && !hints.contains(&hint) {
+                        hints.push(hint);
+                    }
                 }
+            }
+            for hint in hints {
+                reply.push('\n');
+                reply.push_str(&hint);
             }
             Some(reply)
         }

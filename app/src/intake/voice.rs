@@ -376,16 +376,19 @@ pub fn fallback_document(
 ) -> String {
     let first = locales.first().map_or("en", String::as_str);
     let inner = if backup_number.trim().is_empty() {
-        locales
-            .iter()
-            .take(MENU_LANGUAGES)
-            .map(|l| {
-                say(
-                    l,
-                    &tr_with(l, "ivr.emergency", &[("number", emergency_number)]),
-                )
-            })
-            .collect::<String>()
+        // Once per wording: a language of the hotline's own without its texts yet would
+        // repeat another's.
+        let mut said: Vec<String> = Vec::new();
+        for l in locales.iter().take(MENU_LANGUAGES) {
+            let s = say(
+                l,
+                &tr_with(l, "ivr.emergency", &[("number", emergency_number)]),
+            );
+            if !said.contains(&s) {
+                said.push(s);
+            }
+        }
+        said.concat()
     } else {
         format!(
             "{}<Dial>{}</Dial>",
@@ -417,10 +420,19 @@ pub fn write_fallback_in(
     locales: &[String],
 ) -> std::io::Result<()> {
     let path = dir.join(FALLBACK_FILE);
-    let tmp = dir.join(format!("{FALLBACK_FILE}.new"));
-    std::fs::write(
+    // A name of its own: several processes (or a save on the Settings page) may write at
+    // the same moment, and each rename then puts a whole document in place.
+    let tmp = dir.join(format!(
+        ".{FALLBACK_FILE}.{}.new",
+        crate::crypto::random_token()
+    ));
+    let written = std::fs::write(
         &tmp,
         fallback_document(backup_number, emergency_number, locales),
-    )?;
-    std::fs::rename(tmp, path)
+    )
+    .and_then(|()| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
