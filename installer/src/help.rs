@@ -76,20 +76,20 @@ fn localize(cmd: Command, locale: &str, path: &str, root: bool) -> Command {
     );
     let mut cmd = cmd
         .about(text(locale, &format!("{CMD}{path}.about")))
-        .help_template(template)
+        .help_template(template.clone())
         .subcommand_help_heading(text(locale, "cli.help.commands"))
         .disable_help_flag(true)
         .disable_help_subcommand(true)
         .mut_args(|a| {
             let key = arg_key(path, a.get_id().as_str());
             let heading = if a.is_positional() {
-                arguments.clone()
+                &arguments
             } else {
-                options.clone()
+                &options
             };
             let a = a
                 .help(text(locale, &key))
-                .help_heading(heading)
+                .help_heading(heading.clone())
                 .hide_env(true);
             // The texts say the defaults and choices in the admin's language.
             if a.get_action().takes_values() {
@@ -128,10 +128,7 @@ fn localize(cmd: Command, locale: &str, path: &str, root: bool) -> Command {
         cmd = cmd.subcommand(
             Command::new("help")
                 .about(text(locale, "cli.help.help_command"))
-                .help_template(format!(
-                    "{{about-with-newline}}\n{} {{usage}}\n\n{{all-args}}",
-                    text(locale, "cli.help.usage")
-                ))
+                .help_template(template)
                 .disable_help_flag(true)
                 .arg(
                     Arg::new("command")
@@ -139,7 +136,7 @@ fn localize(cmd: Command, locale: &str, path: &str, root: bool) -> Command {
                         .action(ArgAction::Append)
                         .value_name("COMMAND")
                         .help(text(locale, "cli.help.help_command_arg"))
-                        .help_heading(text(locale, "cli.help.arguments")),
+                        .help_heading(arguments),
                 ),
         );
     }

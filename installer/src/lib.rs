@@ -478,8 +478,7 @@ async fn user(cmd: UserCommand) -> Result<ExitCode, Failure> {
         }
         UserCommand::Unlock { email, .. } => {
             let u = find(email).await?;
-            let keys = hotline_app::crypto::Keys::load(&dir)
-                .map_err(|e| Failure(tw("cli.secrets_problem", &[("error", &e.reason())])))?;
+            let keys = hotline_app::crypto::Keys::load(&dir).map_err(secrets_failure)?;
             users::unlock(&db, &keys.index, &actor, u.id)
                 .await
                 .map_err(user_err)?;
@@ -519,13 +518,7 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
     if !BUNDLED_LOCALES.contains(&locale.as_str()) {
         return Err(Failure(tw(
             "cli.playbook.unknown_locale",
-            &[
-                ("locale", &locale),
-                (
-                    "known",
-                    &hotline_app::playbooks::catalog::PLAYBOOK_LOCALES.join(", "),
-                ),
-            ],
+            &[("locale", &locale), ("known", &BUNDLED_LOCALES.join(", "))],
         )));
     }
     let deployment = dir.join(CONFIG_FILE).exists().then_some(dir.as_path());
@@ -571,7 +564,12 @@ fn playbook(cmd: PlaybookCommand) -> Result<ExitCode, Failure> {
                         t("cli.playbook.local")
                     });
                 }
-                println!("{:<36} {} ({})", p.id, p.title, notes.join("; "));
+                println!(
+                    "{:<36} {} ({})",
+                    p.id,
+                    p.title,
+                    hotline_app::i18n::join_list(&locale, &notes)
+                );
             }
         }
         PlaybookCommand::Show { ref id, source, .. } => {
@@ -660,7 +658,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             let entries = page_changes(&dir, &config).await;
             let texts = hotline_app::i18n::exchange::texts_of(&dir, &code, &entries);
             let name = out.display().to_string();
-            let body = if name.ends_with(".xlf") || name.ends_with(".xliff") {
+            let body = if hotline_app::i18n::exchange::is_xliff(&name) {
                 hotline_app::i18n::exchange::to_xliff(&code, &texts)
                     .map_err(|_| write_failed(&name, Message::new("problem.io.unknown", &[])))?
             } else {
@@ -677,12 +675,7 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
             let dir = dir.resolve();
             load_config(&dir)?;
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Failure(tw(
-                    "cli.bundle.unreadable",
-                    &[("path", &name), ("error", &e.reason())],
-                ))
-            })?;
+            let text = std::fs::read_to_string(&path).map_err(|e| read_failed(&name, e))?;
             match hotline_app::i18n::exchange::parse(&name, &text, locale.as_deref()) {
                 Err(problems) => {
                     eprintln!("{}", t("cli.locale.import_refused"));
@@ -718,9 +711,17 @@ async fn locale(cmd: LocaleCommand) -> Result<ExitCode, Failure> {
 }
 
 /// A file that could not be written, in the admin's language.
-fn write_failed(path: &str, e: impl msg::Reason) -> Failure {
+pub(crate) fn write_failed(path: &str, e: impl msg::Reason) -> Failure {
     Failure(tw(
-        "cli.playbook.write_failed",
+        "cli.write_failed",
+        &[("path", path), ("error", &e.reason())],
+    ))
+}
+
+/// A file that could not be read, in the admin's language.
+pub(crate) fn read_failed(path: &str, e: impl msg::Reason) -> Failure {
+    Failure(tw(
+        "cli.read_failed",
         &[("path", path), ("error", &e.reason())],
     ))
 }
@@ -756,6 +757,13 @@ async fn locale_report(dir: &Path, check: bool) -> Result<ExitCode, Failure> {
         } else {
             "cli.locale.kind_added"
         });
+        let number = |n: usize| {
+            hotline_app::i18n::format_number(msg::locale(), i64::try_from(n).unwrap_or(i64::MAX))
+        };
+        let percent = hotline_app::i18n::format_percent(
+            msg::locale(),
+            i64::try_from(c.percent()).unwrap_or(100),
+        );
         let offered = t(if c.enabled {
             "cli.locale.offered"
         } else {
@@ -769,13 +777,13 @@ async fn locale_report(dir: &Path, check: bool) -> Result<ExitCode, Failure> {
                 &[
                     ("kind", &kind),
                     ("offered", &offered),
-                    ("translated", &c.translated.to_string()),
-                    ("total", &c.total.to_string()),
-                    ("percent", &c.percent().to_string()),
-                    ("file", &c.file_texts.to_string()),
-                    ("page", &c.page_texts.to_string()),
-                    ("outdated", &c.outdated.to_string()),
-                    ("invalid", &c.invalid.to_string()),
+                    ("translated", &number(c.translated)),
+                    ("total", &number(c.total)),
+                    ("percent", &percent),
+                    ("file", &number(c.file_texts)),
+                    ("page", &number(c.page_texts)),
+                    ("outdated", &number(c.outdated)),
+                    ("invalid", &number(c.invalid)),
                 ]
             )
         );
@@ -817,12 +825,8 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
             let bytes = bundle::export(&db, &dir, &config.hotline.name, &config.hotline.country)
                 .await
                 .map_err(db_error)?;
-            std::fs::write(&out, &bytes).map_err(|e| {
-                Failure(tw(
-                    "cli.init.write_failed",
-                    &[("dir", &out.display().to_string()), ("error", &e.reason())],
-                ))
-            })?;
+            std::fs::write(&out, &bytes)
+                .map_err(|e| write_failed(&out.display().to_string(), e))?;
             println!(
                 "{}",
                 tw(
@@ -834,12 +838,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
         }
         BundleCommand::Import { path, .. } => {
             let shown = path.display().to_string();
-            let bytes = std::fs::read(&path).map_err(|e| {
-                Failure(tw(
-                    "cli.bundle.unreadable",
-                    &[("path", &shown), ("error", &e.reason())],
-                ))
-            })?;
+            let bytes = std::fs::read(&path).map_err(|e| read_failed(&shown, e))?;
             match bundle::read(&bytes) {
                 Err(problems) => {
                     eprintln!("{}", t("library.bundle.refused"));
@@ -901,12 +900,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
                 )));
             }
             let package = hsds::load(&db).await.map_err(db_error)?;
-            let unwritable = |e: std::io::Error| {
-                Failure(tw(
-                    "cli.init.write_failed",
-                    &[("dir", &out.display().to_string()), ("error", &e.reason())],
-                ))
-            };
+            let unwritable = |e: std::io::Error| write_failed(&out.display().to_string(), e);
             if format == "csv" {
                 std::fs::create_dir_all(&out).map_err(unwritable)?;
                 for (name, text) in hsds::to_tabular(&package) {
@@ -930,12 +924,7 @@ async fn directory(cmd: DirectoryCommand) -> Result<ExitCode, Failure> {
         }
         DirectoryCommand::Import { path, dry_run, .. } => {
             let shown = path.display().to_string();
-            let unreadable = |e: std::io::Error| {
-                Failure(tw(
-                    "cli.directory.unreadable",
-                    &[("path", &shown), ("error", &e.reason())],
-                ))
-            };
+            let unreadable = |e: std::io::Error| read_failed(&shown, e);
             let parsed = if path.is_dir() {
                 if !path.join("datapackage.json").exists() {
                     return Err(Failure(tw(

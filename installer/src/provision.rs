@@ -88,10 +88,7 @@ pub async fn provision(dir: &Path, plan: Plan) -> Result<Provisioned, Failure> {
             }
             std::fs::rename(&staging, dir).map_err(|e| {
                 let _ = std::fs::remove_dir_all(&staging);
-                Failure(tw(
-                    "cli.init.write_failed",
-                    &[("dir", &dir.display().to_string()), ("error", &e.reason())],
-                ))
+                crate::write_failed(&dir.display().to_string(), e)
             })?;
             Ok(Provisioned {
                 generated_password: generated,
@@ -105,15 +102,7 @@ pub async fn provision(dir: &Path, plan: Plan) -> Result<Provisioned, Failure> {
 }
 
 async fn build(staging: &Path, plan: &Plan) -> Result<Option<String>, Failure> {
-    let io = |e: std::io::Error| {
-        Failure(tw(
-            "cli.init.write_failed",
-            &[
-                ("dir", &staging.display().to_string()),
-                ("error", &e.reason()),
-            ],
-        ))
-    };
+    let io = |e: std::io::Error| crate::write_failed(&staging.display().to_string(), e);
     std::fs::create_dir(staging).map_err(io)?;
     for sub in ["data", "backups", "locales", "playbooks"] {
         std::fs::create_dir(staging.join(sub)).map_err(io)?;

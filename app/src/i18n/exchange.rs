@@ -135,6 +135,11 @@ fn line_at(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// True for a file name that means XLIFF (`.xlf`, `.xliff`); other files are YAML.
+pub fn is_xliff(name: &str) -> bool {
+    name.ends_with(".xlf") || name.ends_with(".xliff")
+}
+
 /// Reads an exported file back: the language and its texts. `locale` (from the command line)
 /// wins over the one the file names. Every text is checked; any problem refuses the whole.
 pub fn parse(
@@ -142,8 +147,7 @@ pub fn parse(
     text: &str,
     locale: Option<&str>,
 ) -> Result<(String, BTreeMap<String, String>), Vec<Problem>> {
-    let xliff = name.ends_with(".xlf") || name.ends_with(".xliff");
-    let (named, found) = if xliff {
+    let (named, found) = if is_xliff(name) {
         read_xliff(text)?
     } else {
         (None, read_yaml(text)?)
@@ -151,7 +155,7 @@ pub fn parse(
     let Some(locale) = locale.map(str::to_string).or(named) else {
         return Err(vec![Problem::new(0, "translation.import.no_locale", &[])]);
     };
-    if !crate::config::is_locale_code(&locale) && !BUNDLED_LOCALES.contains(&locale.as_str()) {
+    if !crate::config::is_locale_code(&locale) {
         return Err(vec![Problem::new(
             0,
             "translation.import.bad_locale",

@@ -249,15 +249,19 @@ pub fn keys_for(locale: &str) -> Vec<String> {
 /// `1 234 567` in French), by the CLDR data of ICU4X; English digits for a language it does
 /// not know.
 pub fn format_number(locale: &str, n: i64) -> String {
-    use icu_decimal::input::Decimal;
-    use icu_decimal::DecimalFormatter;
+    format_decimal(locale, icu_decimal::input::Decimal::from(n))
+}
+
+/// A decimal in the reader's digits, grouping and decimal mark (English for a language
+/// ICU4X does not know).
+fn format_decimal(locale: &str, d: icu_decimal::input::Decimal) -> String {
     let formatter = [locale, "en"]
         .iter()
         .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
-        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
+        .find_map(|l| icu_decimal::DecimalFormatter::try_new(l.into(), Default::default()).ok());
     match formatter {
-        Some(f) => f.format(&Decimal::from(n)).to_string(),
-        None => n.to_string(),
+        Some(f) => f.format(&d).to_string(),
+        None => d.to_string(),
     }
 }
 
@@ -278,19 +282,10 @@ pub fn comment(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
 
 /// `tenths` / 10 with one decimal, in the reader's digits and decimal mark (`4.5`, `4,5`).
 pub fn format_tenths(locale: &str, tenths: i64) -> String {
-    use icu_decimal::input::Decimal;
-    use icu_decimal::DecimalFormatter;
-    let mut d = Decimal::from(tenths);
+    let mut d = icu_decimal::input::Decimal::from(tenths);
     d.absolute.multiply_pow10(-1);
     d.absolute.pad_end(-1);
-    let formatter = [locale, "en"]
-        .iter()
-        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
-        .find_map(|l| DecimalFormatter::try_new(l.into(), Default::default()).ok());
-    match formatter {
-        Some(f) => f.format(&d).to_string(),
-        None => d.to_string(),
-    }
+    format_decimal(locale, d)
 }
 
 /// Items listed the reader's way: `a, b, c`; `a、b、c` in Japanese and Chinese; `a، b` in
