@@ -3,12 +3,8 @@
 //! The installer crate (`hotline`, the binary) provisions deployments and calls into this
 //! crate; this crate never calls the installer.
 
-// Compiled strings from `locales/*.yml`, with the deployment's overrides layered on top.
-rust_i18n::i18n!(
-    "../locales",
-    fallback = "en",
-    backend = crate::i18n::OverrideBackend
-);
+// Compiled strings from `locales/*.yml`; `i18n::tr` looks at the deployment's overrides first.
+rust_i18n::i18n!("../locales", fallback = "en");
 
 pub mod admin;
 pub mod audit;

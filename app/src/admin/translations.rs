@@ -68,6 +68,7 @@ struct ListPage {
     rows: Vec<Row>,
     total: usize,
     more: bool,
+    limit: usize,
     counts: (usize, usize, usize),
     problems: Vec<(String, String)>,
 }
@@ -77,27 +78,34 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
     let locale = chosen_locale(&ctx, &query.locale);
     let entries = overrides::list(&ctx.state.db).await?;
     let mine = overrides::by_key(&entries, &locale);
-    // The figures of the language shown.
-    let statuses: Vec<Status> = mine.values().map(overrides::status).collect();
+    // Each change's status, once; and the figures of the language shown.
+    let statuses: std::collections::HashMap<&str, Status> = mine
+        .values()
+        .map(|e| (e.key.as_str(), overrides::status(e)))
+        .collect();
     let counts = (
         mine.len(),
-        statuses.iter().filter(|s| **s == Status::Outdated).count(),
-        statuses.iter().filter(|s| **s == Status::Invalid).count(),
+        statuses
+            .values()
+            .filter(|s| **s == Status::Outdated)
+            .count(),
+        statuses.values().filter(|s| **s == Status::Invalid).count(),
     );
     let q = query.q.trim().to_lowercase();
     let mut rows = Vec::new();
     let mut total = 0;
-    for key in i18n::keys_for(&locale) {
-        let english = i18n::english_of(&key).unwrap_or_default();
-        let entry = mine.get(&key);
-        let status = entry.map(|e| overrides::status(e).code()).unwrap_or("");
+    let known = i18n::keys_for(&locale);
+    for key in &known {
+        let english = i18n::english_of(key).unwrap_or_default();
+        let entry = mine.get(key);
+        let status = statuses.get(key.as_str()).map_or("", |s| s.code());
         let wanted = match query.only.as_str() {
             "changed" => entry.is_some(),
             "outdated" => status == "outdated",
             "invalid" => status == "invalid",
             _ => true,
         };
-        let current = i18n::tr(&locale, &key);
+        let current = i18n::tr(&locale, key);
         let matches = q.is_empty()
             || key.to_lowercase().contains(&q)
             || english.to_lowercase().contains(&q)
@@ -108,7 +116,7 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
         total += 1;
         if rows.len() < LIMIT {
             rows.push(Row {
-                key,
+                key: key.clone(),
                 english,
                 current: entry.map(|e| e.text.clone()).unwrap_or(current),
                 status: status.to_string(),
@@ -118,7 +126,6 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
     // Changes whose key this version no longer has: not used, and listed so that they can be
     // reverted.
     if matches!(query.only.as_str(), "changed" | "invalid") {
-        let known = i18n::keys_for(&locale);
         for e in mine.values().filter(|e| !known.contains(&e.key)) {
             total += 1;
             if rows.len() < LIMIT {
@@ -131,13 +138,14 @@ pub async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, 
             }
         }
     }
-    let (_, file_problems) = i18n::read_overrides(&ctx.state.dir);
+    let file_problems = overrides::file_problems();
     let t = ListPage {
         page: Page::new(&ctx, &ctx.t("translation.title")),
         q: query.q.trim().to_string(),
         only: query.only,
         languages: languages(&ctx),
         more: total > rows.len(),
+        limit: LIMIT,
         rows,
         total,
         counts,
@@ -183,11 +191,9 @@ async fn edit_page(
     preview: Option<Vec<(String, bool)>>,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let entries = overrides::list(&ctx.state.db).await?;
-    let saved = entries
-        .iter()
-        .find(|e| e.locale == locale && e.key == key)
-        .map(|e| (e.text.clone(), overrides::status(e).code().to_string()));
+    let saved = overrides::get(&ctx.state.db, locale, key)
+        .await?
+        .map(|e| (e.text.clone(), overrides::status(&e).code().to_string()));
     // A key this version no longer has is shown only to revert its stored change.
     let english = match (i18n::english_of(key), &saved) {
         (Some(e), _) => e,
@@ -254,15 +260,11 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
         return Err(AppError::NotFound);
     }
     // Keep the translator's own spacing and line breaks; only the ends are trimmed.
-    let text = f
-        .iter()
-        .find(|(k, _)| k == "text")
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default();
+    let text = one(&f, "text").to_string();
     let back = |notice: &str| {
         Redirect::to(&format!(
             "/admin/translations/edit?locale={locale}&key={}&notice={notice}",
-            urlencode(&key)
+            crate::error::urlencode(&key)
         ))
         .into_response()
     };
@@ -294,10 +296,4 @@ pub async fn save(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
             Ok(back("translation_saved"))
         }
     }
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("k", s)])
-        .map(|e| e.trim_start_matches("k=").to_string())
-        .unwrap_or_default()
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::overrides::{self, Entry, Status};
-use super::{compiled, english_of, keys_for, read_overrides, OverrideWarning};
+use super::{compiled, keys_for, read_overrides, OverrideWarning};
 use crate::config::BUNDLED_LOCALES;
 
 /// The file `hotline locale add CODE` writes: every key with an empty text, the English
@@ -23,17 +23,7 @@ pub fn template(code: &str, hotline: &str, admin_locale: &str) -> String {
     // The language's own name first.
     all.retain(|k| k != "language.name");
     all.insert(0, "language.name".to_string());
-    for key in all {
-        let english = english_of(&key).unwrap_or_default();
-        for line in english.lines() {
-            out.push_str("# ");
-            out.push_str(line);
-            out.push('\n');
-        }
-        // JSON strings are YAML double-quoted scalars.
-        let quoted = serde_json::to_string(&key).unwrap_or_else(|_| format!("\"{key}\""));
-        out.push_str(&format!("{quoted}: \"\"\n"));
-    }
+    out.push_str(&super::exchange::yaml_entries(all, &Default::default()));
     out
 }
 

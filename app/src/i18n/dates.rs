@@ -7,17 +7,7 @@ use icu_datetime::options::TimePrecision;
 use icu_datetime::DateTimeFormatter;
 use icu_time::{DateTime, Time};
 
-/// The locale ICU4X formats for: Tagalog's data is Filipino's.
-fn icu_locale(locale: &str) -> icu_locale_core::Locale {
-    let tag = if locale.split('-').next() == Some("tl") {
-        "fil"
-    } else {
-        locale
-    };
-    tag.parse()
-        .or_else(|_| locale.split('-').next().unwrap_or("en").parse())
-        .unwrap_or(icu_locale_core::locale!("en"))
-}
+use super::icu_locale;
 
 fn iso(date: jiff::civil::Date) -> Option<Date<Iso>> {
     Date::try_new_iso(

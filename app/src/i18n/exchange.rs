@@ -2,14 +2,14 @@
 //! format) and XLIFF 2.0 (read by translation tools such as Poedit, Weblate, OmegaT,
 //! memoQ and Trados). Import checks everything first and writes nothing on a problem.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 
 use super::overrides::{self, Entry, Status};
-use super::{compiled, english_of, keys_for, placeholders_fit, read_overrides, shown_placeholders};
+use super::{compiled, english_of, keys_for, read_overrides};
 use crate::config::BUNDLED_LOCALES;
 
 /// The texts a language has of its own (`key -> text`): the Translations page's change,
@@ -18,11 +18,11 @@ use crate::config::BUNDLED_LOCALES;
 pub fn texts_of(dir: &Path, locale: &str, entries: &[Entry]) -> BTreeMap<String, String> {
     let (files, _) = read_overrides(dir);
     let file = files.get(locale);
+    let page_entries = overrides::by_key(entries, locale);
     let mut out = BTreeMap::new();
     for key in keys_for(locale) {
-        let page = entries
-            .iter()
-            .find(|e| e.locale == locale && e.key == key)
+        let page = page_entries
+            .get(&key)
             .filter(|e| overrides::status(e) != Status::Invalid)
             .map(|e| e.text.clone());
         let text = page
@@ -45,7 +45,14 @@ fn quoted(s: &str) -> String {
 pub fn to_yaml(locale: &str, texts: &BTreeMap<String, String>, admin_locale: &str) -> String {
     let mut out = super::comment(admin_locale, "generated.locale_export", &[("code", locale)]);
     out.push('\n');
-    for key in keys_for(locale) {
+    out.push_str(&yaml_entries(keys_for(locale), texts));
+    out
+}
+
+/// `"key": "text"` lines, each under its English original as comment lines.
+pub(crate) fn yaml_entries(keys: Vec<String>, texts: &BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    for key in keys {
         for line in english_of(&key).unwrap_or_default().lines() {
             out.push_str("# ");
             out.push_str(line);
@@ -131,8 +138,23 @@ impl Problem {
     }
 }
 
-fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+/// Where each line of a text starts, to tell the line of a byte offset without counting
+/// from the start each time.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        Lines(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of byte `offset`.
+    fn at(&self, offset: usize) -> usize {
+        self.0.partition_point(|start| *start <= offset).max(1)
+    }
 }
 
 /// True for a file name that means XLIFF (`.xlf`, `.xliff`); other files are YAML.
@@ -166,26 +188,11 @@ pub fn parse(
     let mut texts = BTreeMap::new();
     for (key, value, line) in found {
         let key = super::counted_key(key);
-        let Some(english) = english_of(&key) else {
-            problems.push(Problem::new(
-                line,
-                "translation.problem.unknown_key",
-                &[("key", &key)],
-            ));
-            continue;
-        };
-        if value.trim().is_empty() {
+        if let Some(problem) = super::text_problem(&locale, &key, &value) {
+            problems.push(Problem { line, problem });
             continue;
         }
-        if !placeholders_fit(&locale, &key, &value, &english) {
-            problems.push(Problem::new(
-                line,
-                "translation.problem.placeholders",
-                &[
-                    ("key", &key),
-                    ("placeholders", &shown_placeholders(&english)),
-                ],
-            ));
+        if value.trim().is_empty() {
             continue;
         }
         if texts.insert(key.clone(), value).is_some() {
@@ -214,16 +221,23 @@ fn read_yaml(text: &str) -> Result<Found, Vec<Problem>> {
     })?;
     let mut flat = Vec::new();
     super::flatten("", &value, &mut flat);
+    // The line of each key written whole at the start of a line (`"a.b": …` or `a.b: …`,
+    // as exports write them), for the messages; nested keys have none (0).
+    let mut lines: HashMap<&str, usize> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let key = match line.strip_prefix('"') {
+            Some(rest) => rest.split('"').next(),
+            None => line.split(':').next(),
+        };
+        if let Some(key) = key.filter(|k| !k.is_empty()) {
+            lines.entry(key).or_insert(i + 1);
+        }
+    }
     Ok(flat
         .into_iter()
         .map(|(key, v)| {
-            // The line of the key, for the messages.
-            let needle = quoted(&key);
-            let line = text
-                .find(&needle)
-                .or_else(|| text.find(&format!("{key}:")))
-                .map(|at| line_at(text, at))
-                .unwrap_or(0);
+            let line = lines.get(key.as_str()).copied().unwrap_or(0);
             (key, v, line)
         })
         .collect())
@@ -238,11 +252,12 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
     let mut in_target = false;
     let mut initial = false;
     let mut target: Option<String> = None;
+    let lines = Lines::of(text);
     // The parser's own words are English: the position and what to look at are said instead.
     let xml_error = |reader: &Reader<&[u8]>, _: &dyn std::fmt::Display| {
         let at = usize::try_from(reader.error_position()).unwrap_or(0);
         let position = text.get(..at).map_or(at, |s| s.chars().count() + 1);
-        let mut p = Problem::new(line_at(text, at), "translation.import.xml", &[]);
+        let mut p = Problem::new(lines.at(at), "translation.import.xml", &[]);
         p.problem = p.problem.because(super::Message::new(
             "problem.xml",
             &[("position", &position.to_string())],
@@ -251,7 +266,7 @@ fn read_xliff(text: &str) -> Result<(Option<String>, Found), Vec<Problem>> {
     };
     loop {
         let event = reader.read_event().map_err(|e| xml_error(&reader, &e))?;
-        let here = line_at(text, usize::try_from(reader.buffer_position()).unwrap_or(0));
+        let here = lines.at(usize::try_from(reader.buffer_position()).unwrap_or(0));
         match event {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"xliff" => {
                 seen_root = true;

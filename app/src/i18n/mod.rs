@@ -1,14 +1,12 @@
 //! Localization: compiled strings from `locales/*.yml` (rust-i18n), a layer of local
-//! overrides from the deployment's `locales/` folder plugged in through rust-i18n's backend
-//! hook, locale negotiation, and translation with an explicit locale (never a process-wide
+//! overrides (the deployment's `locales/` folder and the Translations page) looked at first,
+//! locale negotiation, and translation with an explicit locale (never a process-wide
 //! "current" locale, since one process serves many languages at once).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{OnceLock, RwLock};
-
-use rust_i18n::Backend;
 
 pub mod coverage;
 pub mod dates;
@@ -23,64 +21,24 @@ pub use message::Message;
 /// the deployment's files and the admin page's entries, merged (see [`overrides::reload`]).
 static OVERRIDES: RwLock<Option<HashMap<String, HashMap<String, String>>>> = RwLock::new(None);
 
-thread_local! {
-    /// Set while [`compiled`] looks past the overrides (per thread, so other requests are
-    /// not affected).
-    static BYPASS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
 static DEFAULT_LOCALE: OnceLock<String> = OnceLock::new();
-
-/// The override layer, installed under the compiled strings by `i18n!(…, backend = …)`.
-pub struct OverrideBackend;
-
-impl Backend for OverrideBackend {
-    fn available_locales(&self) -> Vec<Cow<'_, str>> {
-        let guard = OVERRIDES.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .as_ref()
-            .map(|m| m.keys().map(|k| Cow::Owned(k.clone())).collect())
-            .unwrap_or_default()
-    }
-
-    fn translate(&self, locale: &str, key: &str) -> Option<Cow<'_, str>> {
-        if BYPASS.with(|b| b.get()) {
-            return None;
-        }
-        let guard = OVERRIDES.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .as_ref()?
-            .get(locale)?
-            .get(key)
-            .map(|v| Cow::Owned(v.clone()))
-    }
-
-    fn messages_for_locale(&self, locale: &str) -> Option<Vec<(Cow<'_, str>, Cow<'_, str>)>> {
-        if BYPASS.with(|b| b.get()) {
-            return None;
-        }
-        let guard = OVERRIDES.read().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref()?.get(locale).map(|m| {
-            m.iter()
-                .map(|(k, v)| (Cow::Owned(k.clone()), Cow::Owned(v.clone())))
-                .collect()
-        })
-    }
-}
 
 /// Sets the deployment's default locale, the last step of the fallback chain before English.
 pub fn set_default_locale(locale: &str) {
     let _ = DEFAULT_LOCALE.set(locale.to_string());
 }
 
+/// `locale` and its parents: `zh-Hans-CN`, `zh-Hans`, `zh`.
+pub fn lineage(locale: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(locale), |l| {
+        l.rsplit_once('-').map(|(parent, _)| parent)
+    })
+}
+
 /// The fallback chain for `locale`: itself, its parents (`zh-Hans-CN`, `zh-Hans`, `zh`),
 /// the deployment default, then English.
 pub fn fallback_chain(locale: &str) -> Vec<String> {
-    let mut chain = vec![locale.to_string()];
-    let mut cur = locale;
-    while let Some(i) = cur.rfind('-') {
-        cur = &cur[..i];
-        chain.push(cur.to_string());
-    }
+    let mut chain: Vec<String> = lineage(locale).map(str::to_string).collect();
     if let Some(d) = DEFAULT_LOCALE.get() {
         if !chain.contains(d) {
             chain.push(d.clone());
@@ -97,10 +55,25 @@ pub fn fallback_chain(locale: &str) -> Vec<String> {
 /// in the vocabulary (`case.status.<code>`) gives that code, never the whole dotted key.
 pub fn tr(locale: &str, key: &str) -> String {
     for l in fallback_chain(locale) {
-        if let Some(v) = crate::_RUST_I18N_BACKEND.translate(&l, key) {
-            return v.into_owned();
+        if let Some(v) = lookup(&l, key) {
+            return v;
         }
     }
+    missing(key)
+}
+
+/// The text of `key` in exactly `locale`: this hotline's override, else the compiled text.
+fn lookup(locale: &str, key: &str) -> Option<String> {
+    let overridden = OVERRIDES
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(locale)?.get(key).cloned());
+    overridden.or_else(|| compiled(locale, key))
+}
+
+/// What stands for a key that has no text anywhere: its last part (a stored code).
+fn missing(key: &str) -> String {
     tracing::debug!(key, "no text for this key");
     key.rsplit('.').next().unwrap_or(key).replace('_', " ")
 }
@@ -114,25 +87,11 @@ pub fn tr_with(locale: &str, key: &str, args: &[(&str, &str)]) -> String {
     s
 }
 
-/// Runs `f` with the overrides set aside on this thread (the compiled strings only).
-fn without_overrides<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            BYPASS.with(|b| b.set(self.0));
-        }
-    }
-    let _restore = Restore(BYPASS.with(|b| b.replace(true)));
-    f()
-}
-
 /// The compiled text of `key` in exactly `locale`, ignoring every override.
 pub fn compiled(locale: &str, key: &str) -> Option<String> {
-    without_overrides(|| {
-        crate::_RUST_I18N_BACKEND
-            .translate(locale, key)
-            .map(Cow::into_owned)
-    })
+    crate::_RUST_I18N_BACKEND
+        .translate(locale, key)
+        .map(Cow::into_owned)
 }
 
 /// The compiled text of `key` for a reader of `locale`, along the fallback chain.
@@ -140,18 +99,19 @@ pub fn compiled_chain(locale: &str, key: &str) -> Option<String> {
     fallback_chain(locale).iter().find_map(|l| compiled(l, key))
 }
 
-/// Every compiled key (the English ones), sorted.
-pub fn keys() -> Vec<String> {
-    let mut out: Vec<String> = without_overrides(|| {
-        crate::_RUST_I18N_BACKEND
+/// Every compiled key (the English ones), sorted; found once (they never change).
+pub fn keys() -> &'static [String] {
+    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut out: Vec<String> = crate::_RUST_I18N_BACKEND
             .messages_for_locale("en")
             .unwrap_or_default()
             .into_iter()
             .map(|(k, _)| k.into_owned())
-            .collect()
-    });
-    out.sort();
-    out
+            .collect();
+        out.sort();
+        out
+    })
 }
 
 /// The texts that count, by their key (`cli.doctor.problems`): keys whose English children
@@ -161,7 +121,7 @@ pub fn plural_groups() -> &'static std::collections::BTreeSet<String> {
     GROUPS.get_or_init(|| {
         let all = keys();
         let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
-        for key in &all {
+        for key in all {
             if let Some((group, last)) = key.rsplit_once('.') {
                 children.entry(group).or_default().push(last);
             }
@@ -213,13 +173,7 @@ pub fn english_of(key: &str) -> Option<String> {
 /// may say that number in words and leave out `%{count}`; other forms must show it.
 pub fn placeholders_fit(locale: &str, key: &str, text: &str, english: &str) -> bool {
     let (mut a, mut b) = (placeholders(text), placeholders(english));
-    let single = plural_form_of(key).is_some_and(|(_, form)| {
-        (0..=1000u64)
-            .filter(|n| plural::form(locale, *n) == form)
-            .take(2)
-            .count()
-            == 1
-    });
+    let single = plural_form_of(key).is_some_and(|(_, form)| plural::is_single(locale, form));
     if single {
         a.retain(|p| p != "count");
         b.retain(|p| p != "count");
@@ -227,13 +181,34 @@ pub fn placeholders_fit(locale: &str, key: &str, text: &str, english: &str) -> b
     a == b
 }
 
+/// Why `text` cannot stand for `key` in `locale`: a key this version does not have, or
+/// placeholders other than the English original's. (Whether an empty text is allowed is the
+/// caller's to say; it passes here.)
+pub fn text_problem(locale: &str, key: &str, text: &str) -> Option<Message> {
+    let Some(english) = english_of(key) else {
+        return Some(Message::new(
+            "translation.problem.unknown_key",
+            &[("key", key)],
+        ));
+    };
+    if text.trim().is_empty() || placeholders_fit(locale, key, text, &english) {
+        return None;
+    }
+    Some(Message::new(
+        "translation.problem.placeholders",
+        &[
+            ("key", key),
+            ("placeholders", &shown_placeholders(&english)),
+        ],
+    ))
+}
+
 /// The keys of `locale`: the English ones, with each text that counts in the plural forms
 /// `locale` needs (`x.one`, `x.other` in English; `x.other` alone in Japanese).
 pub fn keys_for(locale: &str) -> Vec<String> {
-    let all = keys();
     let forms = plural::forms(locale);
     let mut out = Vec::new();
-    for key in &all {
+    for key in keys() {
         match plural_form_of(key) {
             // Emitted once per group, at its `other` form.
             Some((group, "other")) => out.extend(forms.iter().map(|f| format!("{group}.{f}"))),
@@ -243,6 +218,19 @@ pub fn keys_for(locale: &str) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// The locale ICU4X formats for: Tagalog's data is Filipino's; a tag it cannot read gives
+/// its language, else English.
+pub(crate) fn icu_locale(locale: &str) -> icu_locale_core::Locale {
+    let tag = if locale.split('-').next() == Some("tl") {
+        "fil"
+    } else {
+        locale
+    };
+    tag.parse()
+        .or_else(|_| locale.split('-').next().unwrap_or("en").parse())
+        .unwrap_or(icu_locale_core::locale!("en"))
 }
 
 /// A whole number as `locale` writes it (`1,234,567` in English, `1.234.567` in Spanish,
@@ -255,10 +243,12 @@ pub fn format_number(locale: &str, n: i64) -> String {
 /// A decimal in the reader's digits, grouping and decimal mark (English for a language
 /// ICU4X does not know).
 fn format_decimal(locale: &str, d: icu_decimal::input::Decimal) -> String {
-    let formatter = [locale, "en"]
-        .iter()
-        .filter_map(|l| l.parse::<icu_locale_core::Locale>().ok())
-        .find_map(|l| icu_decimal::DecimalFormatter::try_new(l.into(), Default::default()).ok());
+    use icu_decimal::DecimalFormatter;
+    let formatter = DecimalFormatter::try_new(icu_locale(locale).into(), Default::default())
+        .or_else(|_| {
+            DecimalFormatter::try_new(icu_locale_core::locale!("en").into(), Default::default())
+        })
+        .ok();
     match formatter {
         Some(f) => f.format(&d).to_string(),
         None => d.to_string(),
@@ -345,11 +335,9 @@ pub fn format_size(locale: &str, bytes: u64) -> String {
 pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> String {
     for l in fallback_chain(locale) {
         let form = plural::form(&l, n);
-        let found = [form, "other"].iter().find_map(|f| {
-            crate::_RUST_I18N_BACKEND
-                .translate(&l, &format!("{key}.{f}"))
-                .map(Cow::into_owned)
-        });
+        let found = [form, "other"]
+            .iter()
+            .find_map(|f| lookup(&l, &format!("{key}.{f}")));
         if let Some(mut s) = found {
             let shown = format_number(locale, i64::try_from(n).unwrap_or(i64::MAX));
             s = s.replace("%{count}", &shown);
@@ -359,12 +347,12 @@ pub fn tr_count(locale: &str, key: &str, n: u64, args: &[(&str, &str)]) -> Strin
             return s;
         }
     }
-    key.to_string()
+    missing(key)
 }
 
 /// True when `key` exists in the compiled English strings.
 pub fn has_key(key: &str) -> bool {
-    crate::_RUST_I18N_BACKEND.translate("en", key).is_some()
+    compiled("en", key).is_some()
 }
 
 /// The language's own name for itself, e.g. `日本語`.
@@ -532,27 +520,15 @@ pub fn read_overrides(
         for (key, text) in flat {
             // A text that became plural: a plain string is its `other` form.
             let key = counted_key(key);
-            let Some(original) = english_of(&key) else {
-                warnings.push(OverrideWarning::new(
-                    &file,
-                    "translation.problem.unknown_key",
-                    &[("key", &key)],
-                ));
-                continue;
-            };
-            // An empty text in a file is a key not translated yet: the fallback chain serves it.
-            if text.trim().is_empty() {
+            if let Some(problem) = text_problem(&locale, &key, &text) {
+                warnings.push(OverrideWarning {
+                    file: file.clone(),
+                    problem,
+                });
                 continue;
             }
-            if !placeholders_fit(&locale, &key, &text, &original) {
-                warnings.push(OverrideWarning::new(
-                    &file,
-                    "translation.problem.placeholders",
-                    &[
-                        ("key", &key),
-                        ("placeholders", &shown_placeholders(&original)),
-                    ],
-                ));
+            // An empty text in a file is a key not translated yet: the fallback chain serves it.
+            if text.trim().is_empty() {
                 continue;
             }
             entry.insert(key, text);

@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::RwLock;
 
 use sqlx::Row;
 
@@ -48,25 +50,15 @@ impl Status {
 /// (`sw` for `sw-KE`), else the English original. The deployment's default language is left
 /// out, so that the answer does not change with the settings.
 pub fn original_text(locale: &str, key: &str) -> String {
-    let mut tag = locale;
-    loop {
-        if let Some(t) = compiled(tag, key) {
-            return t;
-        }
-        match tag.rsplit_once('-') {
-            Some((parent, _)) => tag = parent,
-            None => break,
-        }
-    }
-    super::english_of(key).unwrap_or_default()
+    super::lineage(locale)
+        .find_map(|tag| compiled(tag, key))
+        .or_else(|| super::english_of(key))
+        .unwrap_or_default()
 }
 
 /// Where an entry stands against the strings compiled into this version.
 pub fn status(e: &Entry) -> Status {
-    let Some(english) = super::english_of(&e.key) else {
-        return Status::Invalid;
-    };
-    if !super::placeholders_fit(&e.locale, &e.key, &e.text, &english) {
+    if super::text_problem(&e.locale, &e.key, &e.text).is_some() {
         return Status::Invalid;
     }
     if original_text(&e.locale, &e.key) != e.original {
@@ -76,12 +68,31 @@ pub fn status(e: &Entry) -> Status {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Entry>, DbError> {
-    let rows = sqlx::query(
-        "SELECT locale, key, text, original, updated_at FROM translation_overrides
-         ORDER BY locale, key",
-    )
-    .fetch_all(&db.pool)
-    .await?;
+    list_where(db, None).await
+}
+
+/// Every entry, or the one of `(locale, key)`.
+async fn list_where(db: &Db, only: Option<(&str, &str)>) -> Result<Vec<Entry>, DbError> {
+    let rows = match only {
+        None => {
+            sqlx::query(
+                "SELECT locale, key, text, original, updated_at FROM translation_overrides
+                 ORDER BY locale, key",
+            )
+            .fetch_all(&db.pool)
+            .await?
+        }
+        Some((locale, key)) => {
+            sqlx::query(
+                "SELECT locale, key, text, original, updated_at FROM translation_overrides
+                 WHERE locale = $1 AND key = $2",
+            )
+            .bind(locale)
+            .bind(key)
+            .fetch_all(&db.pool)
+            .await?
+        }
+    };
     rows.iter()
         .map(|r| {
             Ok(Entry {
@@ -95,27 +106,14 @@ pub async fn list(db: &Db) -> Result<Vec<Entry>, DbError> {
         .collect()
 }
 
-/// Checks a new text for `key` in `locale`: the key must exist, the text must not be empty, and it must
-/// use exactly the English original's placeholders.
-/// The refusal says why, in the reader's language.
+/// Checks a new text for `key` in `locale`: the key must exist, the text must not be empty,
+/// and it must use exactly the English original's placeholders. The refusal says why.
 pub fn check(locale: &str, key: &str, text: &str) -> Result<(), Message> {
-    let Some(english) = super::english_of(key) else {
-        return Err(Message::new(
-            "translation.problem.unknown_key",
-            &[("key", key)],
-        ));
-    };
+    if let Some(problem) = super::text_problem(locale, key, text) {
+        return Err(problem);
+    }
     if text.trim().is_empty() {
         return Err(Message::new("translation.error.empty", &[]));
-    }
-    if !super::placeholders_fit(locale, key, text, &english) {
-        return Err(Message::new(
-            "translation.problem.placeholders",
-            &[
-                ("key", key),
-                ("placeholders", &super::shown_placeholders(&english)),
-            ],
-        ));
     }
     Ok(())
 }
@@ -196,9 +194,16 @@ pub async fn generation(db: &Db) -> Result<i64, DbError> {
     )
 }
 
+/// The generation this process last loaded (see [`follow`]).
+static LOADED: AtomicI64 = AtomicI64::new(i64::MIN);
+/// The problems of the override files found by the last load (for the admin page).
+static FILE_PROBLEMS: RwLock<Vec<OverrideWarning>> = RwLock::new(Vec::new());
+
 /// Reads the override files and the admin page's entries, and puts them in service: files
 /// first, the page's valid entries over them. Returns the files' problems.
 pub async fn reload(dir: &Path, db: &Db) -> Result<Vec<OverrideWarning>, DbError> {
+    // Read first: a save after this point bumps it again, and the next look reloads.
+    let loaded = generation(db).await?;
     let (mut map, warnings) = super::read_overrides(dir);
     for e in list(db).await? {
         if status(&e) != Status::Invalid {
@@ -206,24 +211,42 @@ pub async fn reload(dir: &Path, db: &Db) -> Result<Vec<OverrideWarning>, DbError
         }
     }
     super::install(map);
+    *FILE_PROBLEMS.write().unwrap_or_else(|e| e.into_inner()) = warnings.clone();
+    LOADED.store(loaded, Ordering::Relaxed);
     Ok(warnings)
 }
 
+/// The problems of the deployment's override files, as found when they were last read.
+pub fn file_problems() -> Vec<OverrideWarning> {
+    FILE_PROBLEMS
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+}
+
 /// Keeps this process's overrides in step with the database (other processes behind a load
-/// balancer save too): reloads whenever the generation changes.
+/// balancer save too): reloads whenever the generation differs from the one it loaded.
 pub async fn follow(dir: std::path::PathBuf, db: Db) {
-    let mut seen = generation(&db).await.ok();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
     loop {
         tick.tick().await;
-        let now = generation(&db).await.ok();
-        if now.is_some() && now != seen {
-            match reload(&dir, &db).await {
-                Ok(_) => seen = now,
-                Err(e) => tracing::warn!(error = %e.kind(), "translation reload failed"),
+        let Ok(now) = generation(&db).await else {
+            continue;
+        };
+        if now != LOADED.load(Ordering::Relaxed) {
+            if let Err(e) = reload(&dir, &db).await {
+                tracing::warn!(error = %e.kind(), "translation reload failed");
             }
         }
     }
+}
+
+/// The stored change of `key` in `locale`, if there is one.
+pub async fn get(db: &Db, locale: &str, key: &str) -> Result<Option<Entry>, DbError> {
+    Ok(list_where(db, Some((locale, key)))
+        .await?
+        .into_iter()
+        .next())
 }
 
 /// The entries of one locale, by key (for the admin page).

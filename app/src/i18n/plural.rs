@@ -10,7 +10,8 @@
 //! English needs `one` and `other`; Japanese only `other`; Arabic `zero`, `one`, `two`,
 //! `few`, `many` and `other`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock};
 
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
 use unic_langid::LanguageIdentifier;
@@ -47,14 +48,57 @@ pub fn form(locale: &str, n: u64) -> &'static str {
         .map_or("other", name)
 }
 
+/// What a language's rules give for whole numbers, worked out once per language.
+#[derive(Clone)]
+struct Forms {
+    /// The forms it uses (what its locale file must give).
+    used: BTreeSet<&'static str>,
+    /// The forms that stand for one number only (English `one`, Arabic `zero`, `two`).
+    single: BTreeSet<&'static str>,
+}
+
+fn forms_of(locale: &str) -> Forms {
+    static CACHE: OnceLock<Mutex<HashMap<String, Forms>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(f) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(locale) {
+        return f.clone();
+    }
+    let rules = rules(locale);
+    let form = |n: u64| {
+        rules
+            .as_ref()
+            .and_then(|r| r.select(n).ok())
+            .map_or("other", name)
+    };
+    let mut numbers: HashMap<&'static str, usize> = HashMap::new();
+    for n in 0..=1000u64 {
+        *numbers.entry(form(n)).or_default() += 1;
+    }
+    let mut used: BTreeSet<&'static str> = numbers.keys().copied().collect();
+    used.extend([10_000, 100_000, 1_000_000, 10_000_000].map(form));
+    used.insert("other");
+    let single = numbers
+        .iter()
+        .filter(|(f, count)| **count == 1 && **f != "other")
+        .map(|(f, _)| *f)
+        .collect();
+    let forms = Forms { used, single };
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(locale.to_string(), forms.clone());
+    forms
+}
+
 /// The forms a language uses for whole numbers (what its locale file must give).
 pub fn forms(locale: &str) -> BTreeSet<&'static str> {
-    let mut out: BTreeSet<&'static str> = (0..=1000u64)
-        .chain([10_000, 100_000, 1_000_000, 10_000_000])
-        .map(|n| form(locale, n))
-        .collect();
-    out.insert("other");
-    out
+    forms_of(locale).used
+}
+
+/// Whether `form` stands for one number only in `locale` (English `one`, Arabic `zero`,
+/// `one`, `two`): such a form may say its number in words and leave out `%{count}`.
+pub fn is_single(locale: &str, form: &str) -> bool {
+    forms_of(locale).single.contains(form)
 }
 
 #[cfg(test)]
@@ -80,6 +124,8 @@ mod tests {
         assert_eq!(form("ar", 11), "many");
         assert_eq!(form("ar", 100), "other");
         assert_eq!(forms("ar").len(), 6);
+        assert!(is_single("en", "one") && is_single("ar", "two"));
+        assert!(!is_single("fr", "one") && !is_single("ar", "few"));
         assert_eq!(form("tl", 1), "one");
         assert_eq!(form("xx", 1), "other");
     }
