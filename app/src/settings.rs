@@ -26,11 +26,8 @@ impl Choice {
     /// The label in `locale`: its own translation, else that of its language without the
     /// region (`pt` for `pt-BR`), else the label as first written.
     pub fn label_in(&self, locale: &str) -> &str {
-        let base = locale.split('-').next().unwrap_or(locale);
-        self.translations
-            .iter()
-            .find(|(l, _)| l == locale)
-            .or_else(|| self.translations.iter().find(|(l, _)| l == base))
+        crate::i18n::lineage(locale)
+            .find_map(|tag| self.translations.iter().find(|(l, _)| l == tag))
             .map_or(self.label.as_str(), |(_, label)| label.as_str())
     }
 }

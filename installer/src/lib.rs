@@ -822,7 +822,7 @@ async fn bundle(cmd: BundleCommand) -> Result<ExitCode, Failure> {
     }
     match cmd {
         BundleCommand::Export { out, .. } => {
-            let bytes = bundle::export(&db, &dir, &config.hotline.name, &config.hotline.country)
+            let bytes = bundle::export(&db, &dir, &config.hotline)
                 .await
                 .map_err(db_error)?;
             std::fs::write(&out, &bytes)

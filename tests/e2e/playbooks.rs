@@ -412,7 +412,7 @@ async fn the_launch_plan_tracks_checklist_items_and_scores_readiness() {
         text("en", "launch.score")
             .replace("%{done}", &done.to_string())
             .replace("%{total}", &of.to_string())
-            .replace("%{percent}", &(done * 100 / of).to_string())
+            .replace("%{percent}", &format!("{}%", done * 100 / of))
     };
 
     let plan = sup.get("/launch").await;
@@ -985,6 +985,10 @@ async fn a_practice_call_is_scored_field_by_field_with_reasons() {
     assert!(script.has("Caller script"));
     assert!(script.has(&text("en", "contact.type.crisis")));
     assert!(script.has(&scenario.reasons["contact_type"]));
+    // The playbooks the scenario practises are linked, by title.
+    assert!(script
+        .body
+        .contains("href=\"/playbooks/crisis-response?locale=en\""));
 
     // The trainee may not read the answers, but starts the call in the real console.
     let a = as_user(&server, "a@example.org").await;

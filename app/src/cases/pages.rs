@@ -282,21 +282,21 @@ async fn render_detail(
         },
         Field {
             label: ctx.t("case.field.recruitment"),
-            value: c
-                .recruitment
-                .iter()
-                .map(|r| ctx.t(&format!("case.recruitment.{r}")))
-                .collect::<Vec<_>>()
-                .join(&ctx.t("list.separator")),
+            value: crate::i18n::join_list(
+                &ctx.locale,
+                c.recruitment
+                    .iter()
+                    .map(|r| ctx.t(&format!("case.recruitment.{r}"))),
+            ),
         },
         Field {
             label: ctx.t("case.field.control"),
-            value: c
-                .control
-                .iter()
-                .map(|r| ctx.t(&format!("case.control.{r}")))
-                .collect::<Vec<_>>()
-                .join(&ctx.t("list.separator")),
+            value: crate::i18n::join_list(
+                &ctx.locale,
+                c.control
+                    .iter()
+                    .map(|r| ctx.t(&format!("case.control.{r}"))),
+            ),
         },
     ];
     if c.crisis {
@@ -452,12 +452,10 @@ async fn render_detail(
     let consents = consent_rows
         .iter()
         .map(|k| {
-            let scope = k
-                .scope
-                .iter()
-                .map(|s| ctx.t(&format!("case.scope.{s}")))
-                .collect::<Vec<_>>()
-                .join(&ctx.t("list.separator"));
+            let scope = crate::i18n::join_list(
+                &ctx.locale,
+                k.scope.iter().map(|s| ctx.t(&format!("case.scope.{s}"))),
+            );
             let mut text = crate::i18n::tr_with(
                 &ctx.locale,
                 "case.consent_line",
@@ -500,11 +498,12 @@ async fn render_detail(
                     ("basis", &ctx.t(&format!("case.basis.{}", r.legal_basis))),
                     (
                         "fields",
-                        &r.fields_shared
-                            .iter()
-                            .map(|f| ctx.t(&format!("case.scope.{f}")))
-                            .collect::<Vec<_>>()
-                            .join(&ctx.t("list.separator")),
+                        &crate::i18n::join_list(
+                            &ctx.locale,
+                            r.fields_shared
+                                .iter()
+                                .map(|f| ctx.t(&format!("case.scope.{f}"))),
+                        ),
                     ),
                     ("who", &r.sent_by.unwrap_or_default()),
                 ],
@@ -1282,8 +1281,8 @@ pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
         .collect();
     let notes = one(&f, "notes");
     let fail = |key: &str| ctx.t(key);
-    // Settings loaded to check a legal duty serve the refused page too.
-    let mut ops = None;
+    // For a legal duty's check, and for the page if the report is refused.
+    let ops = settings::load(&ctx.state.db).await?;
     let problem = if !vocab::RECIPIENTS.contains(&authority)
         || !vocab::LEGAL_BASES.contains(&basis)
         || fields.is_empty()
@@ -1299,20 +1298,14 @@ pub async fn add_report(ctx: Ctx, Path(id): Path<i64>, body: Bytes) -> Result<Re
                     .then(|| fail("case.error.no_consent"))
             }
             "legal_duty" => {
-                let loaded = settings::load(db).await?;
                 let people = store::people_of(db, &ctx.state.keys, id).await?;
-                let duties = store::applicable_duties(&c, &people, &loaded.duties());
-                ops = Some(loaded);
+                let duties = store::applicable_duties(&c, &people, &ops.duties());
                 (!duties.iter().any(|(_, d)| d == authority)).then(|| fail("case.error.no_duty"))
             }
             _ => (!(c.crisis && c.status != "closed")).then(|| fail("case.error.no_danger")),
         }
     };
     if let Some(msg) = problem {
-        let ops = match ops {
-            Some(o) => o,
-            None => settings::load(&ctx.state.db).await?,
-        };
         return render_detail(&ctx, &c, &ops, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let r = store::Report {

@@ -9,6 +9,13 @@ use icu_time::{DateTime, Time};
 
 use super::icu_locale;
 
+/// A stored `YYYY-MM-DD` date as `locale` writes it (as given if it is not a date).
+pub fn iso_day(locale: &str, date: &str) -> String {
+    date.parse::<jiff::civil::Date>()
+        .map(|d| day(locale, d))
+        .unwrap_or_else(|_| date.to_string())
+}
+
 fn iso(date: jiff::civil::Date) -> Option<Date<Iso>> {
     Date::try_new_iso(
         i32::from(date.year()),

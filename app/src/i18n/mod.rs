@@ -280,13 +280,16 @@ pub fn format_tenths(locale: &str, tenths: i64) -> String {
 
 /// Items listed the reader's way: `a, b, c`; `a、b、c` in Japanese and Chinese; `a، b` in
 /// Arabic (`list.separator`).
-pub fn join_list<S: AsRef<str>>(locale: &str, items: &[S]) -> String {
+pub fn join_list<S: AsRef<str>>(locale: &str, items: impl IntoIterator<Item = S>) -> String {
     let sep = tr(locale, "list.separator");
-    items
-        .iter()
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(&sep)
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(&sep);
+        }
+        out.push_str(item.as_ref());
+    }
+    out
 }
 
 /// A percentage the reader's way (`42%`, `42 %`, `٪42`).

@@ -85,9 +85,10 @@ async fn receive(
         .and_then(|c| c.language.clone())
         .filter(|l| enabled.contains(l));
     // A help keyword in one of the hotline's languages chooses that language.
-    let asked = help_language(&keyword_of(text), current.as_deref(), enabled);
+    let help_word = keyword_of(text);
+    let asked = help_language(&help_word, current.as_deref(), enabled);
     // HELP and INFO ask for help whatever languages the hotline offers.
-    let wants_help = asked.is_some() || UNIVERSAL_HELP.contains(&keyword_of(text).as_str());
+    let wants_help = asked.is_some() || UNIVERSAL_HELP.contains(&help_word.as_str());
     let locale = asked
         .clone()
         .or(current)

@@ -142,14 +142,7 @@ pub fn verified(
     }
 }
 
-/// Escapes text for XML.
-pub fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
+pub use crate::web::xml_escape;
 
 /// A TwiML document.
 pub fn twiml(inner: &str) -> Response {

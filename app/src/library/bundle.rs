@@ -89,10 +89,18 @@ pub struct Imported {
 
 /// The bundle of this deployment: every library item, and the best practices of public and
 /// partners-only roundtables not yet in the library. Restricted roundtables never leave.
-pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result<Vec<u8>, DbError> {
+pub async fn export(
+    db: &Db,
+    dir: &Path,
+    hotline: &crate::config::HotlineSettings,
+) -> Result<Vec<u8>, DbError> {
     let mut items = Vec::new();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in store::search(db, "", false).await? {
+    let library = store::search(db, "", false).await?;
+    // The practices already in the library go out as library items.
+    let published: std::collections::HashSet<i64> =
+        library.iter().filter_map(|i| i.practice_id).collect();
+    for i in library {
         let file = if i.kind == "file" {
             let bytes = std::fs::read(store::files_dir(dir).join(&i.file_name))
                 .map_err(|e| DbError::Io(io_problem(&e)))?;
@@ -126,19 +134,26 @@ pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result
         });
     }
     for (practice_id, title, description) in shareable_practices(db).await? {
-        if store::published_practice(db, practice_id).await?.is_none() {
+        if !published.contains(&practice_id) {
+            let item = store::Item::practice(
+                practice_id,
+                title,
+                description,
+                hotline.locales.first().map_or("en", String::as_str),
+                "public",
+            );
             items.push(BundleItem {
                 id: format!("practice-{practice_id}"),
                 origin: String::new(),
-                kind: "practice".into(),
-                title,
-                description,
+                kind: item.kind,
+                title: item.title,
+                description: item.description,
                 url: String::new(),
                 file: String::new(),
                 original_name: String::new(),
-                tags: vec!["roundtable".into()],
-                language: "en".into(),
-                audience: "general".into(),
+                tags: item.tags,
+                language: item.language,
+                audience: item.audience,
             });
         }
     }
@@ -146,8 +161,8 @@ pub async fn export(db: &Db, dir: &Path, hotline: &str, country: &str) -> Result
         format: FORMAT.into(),
         version: VERSION,
         source: Source {
-            hotline: hotline.into(),
-            country: country.into(),
+            hotline: hotline.name.clone(),
+            country: hotline.country.clone(),
         },
         items,
     };
@@ -235,12 +250,9 @@ pub fn read(bytes: &[u8]) -> Result<(Manifest, Files), Vec<Problem>> {
     for item in &manifest.items {
         let ok = ["file", "link", "practice"].contains(&item.kind.as_str())
             && !item.id.is_empty()
-            && !item.title.trim().is_empty()
-            && item.title.chars().count() <= 200
+            && store::labels_ok(&item.title, &item.tags, &item.language, &item.audience)
+            // Roundtables' practices may be longer than what the library page takes.
             && item.description.chars().count() <= 10_000
-            && crate::intake::vocab::INTERPRETER_LANGUAGES.contains(&item.language.as_str())
-            && (item.audience == "general"
-                || crate::outreach::store::SECTORS.contains(&item.audience.as_str()))
             && (item.kind != "link" || item.url.starts_with("https://"));
         if !ok {
             problems.push(Problem::with(

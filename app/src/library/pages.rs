@@ -27,10 +27,6 @@ fn audiences(ctx: &Ctx) -> Vec<Opt> {
     out
 }
 
-fn audience_ok(code: &str) -> bool {
-    code == "general" || SECTORS.contains(&code)
-}
-
 pub struct ItemRow {
     pub id: i64,
     pub kind: String,
@@ -45,7 +41,7 @@ pub struct ItemRow {
 fn row(ctx: &Ctx, i: Item) -> ItemRow {
     let mut details = vec![
         ctx.t(&format!("library.kind.{}", i.kind)),
-        ctx.t(&format!("language_name.{}", i.language)),
+        crate::intake::console::language_label(ctx, &i.language),
     ];
     if i.audience == "general" {
         details.push(ctx.t("library.audience.general"));
@@ -74,7 +70,7 @@ fn row(ctx: &Ctx, i: Item) -> ItemRow {
         title: i.title,
         description: i.description,
         details: details.join(" · "),
-        tags: i.tags.join(", "),
+        tags: crate::i18n::join_list(&ctx.locale, &i.tags),
         public: i.visibility == "public",
     }
 }
@@ -177,13 +173,8 @@ fn common(fields: &[(String, String)]) -> Option<Item> {
         visibility: one(fields, "visibility").into(),
         ..Item::default()
     };
-    let ok = !item.title.is_empty()
-        && item.title.chars().count() <= 200
+    let ok = store::labels_ok(&item.title, &item.tags, &item.language, &item.audience)
         && item.description.chars().count() <= 5_000
-        && item.tags.len() <= 20
-        && item.tags.iter().all(|t| t.chars().count() <= 40)
-        && crate::intake::vocab::INTERPRETER_LANGUAGES.contains(&item.language.as_str())
-        && audience_ok(&item.audience)
         && VISIBILITY.contains(&item.visibility.as_str());
     ok.then_some(item)
 }
@@ -354,24 +345,13 @@ pub async fn publish_practice(
         _ => return Err(AppError::BadRequest("library.error.restricted")),
     };
     if store::published_practice(db, practice_id).await?.is_none() {
-        let item = Item {
-            kind: "practice".into(),
-            title: practice.title,
-            description: practice.description,
-            tags: vec!["roundtable".into()],
-            language: ctx
-                .state
-                .config
-                .hotline
-                .locales
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "en".into()),
-            audience: "general".into(),
-            visibility: visibility.into(),
-            practice_id: Some(practice_id),
-            ..Item::default()
-        };
+        let item = Item::practice(
+            practice_id,
+            practice.title,
+            practice.description,
+            ctx.state.config.default_locale(),
+            visibility,
+        );
         match store::add(db, &ctx.actor(), &ctx.state.dir, &item, None).await {
             // Published meanwhile (a double click): once is enough.
             Err(crate::db::DbError::Sqlx(sqlx::Error::Database(e))) if e.is_unique_violation() => {}
@@ -389,8 +369,7 @@ pub async fn publish_practice(
 pub async fn bundle_export(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Permission::Outreach)?;
     let cfg = &ctx.state.config.hotline;
-    let bytes =
-        super::bundle::export(&ctx.state.db, &ctx.state.dir, &cfg.name, &cfg.country).await?;
+    let bytes = super::bundle::export(&ctx.state.db, &ctx.state.dir, cfg).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/zip".to_string()),

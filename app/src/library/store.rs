@@ -133,6 +133,39 @@ pub struct Item {
     pub source_ref: String,
 }
 
+/// Whether an item's title, tags, language and audience are acceptable, wherever it comes
+/// from (the library page, another hotline's bundle). Descriptions have their caller's limit.
+pub fn labels_ok(title: &str, tags: &[String], language: &str, audience: &str) -> bool {
+    !title.trim().is_empty()
+        && title.chars().count() <= 200
+        && tags.len() <= 20
+        && tags.iter().all(|t| t.chars().count() <= 40)
+        && crate::intake::vocab::INTERPRETER_LANGUAGES.contains(&language)
+        && (audience == "general" || crate::outreach::store::SECTORS.contains(&audience))
+}
+
+impl Item {
+    /// A roundtable's best practice as a library item (`visibility`: public or staff).
+    pub fn practice(
+        practice_id: i64,
+        title: String,
+        description: String,
+        language: &str,
+        visibility: &str,
+    ) -> Item {
+        Item {
+            kind: "practice".into(),
+            title,
+            description,
+            language: language.into(),
+            audience: "general".into(),
+            visibility: visibility.into(),
+            practice_id: Some(practice_id),
+            ..Item::default()
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, kind, title, description, url, file_name, original_name, mime, size, tags,
     language, audience, visibility, practice_id, source, source_ref";

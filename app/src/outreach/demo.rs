@@ -242,17 +242,13 @@ pub async fn seed(
         // The partners-only roundtable's practice is published to the staff library.
         if *level == "partners" {
             for p in super::roundtables::practices(db, id).await? {
-                let item = crate::library::store::Item {
-                    kind: "practice".into(),
-                    title: p.title,
-                    description: p.description,
-                    tags: vec!["roundtable".into()],
-                    language: "en".into(),
-                    audience: "general".into(),
-                    visibility: "staff".into(),
-                    practice_id: Some(p.id),
-                    ..Default::default()
-                };
+                let item = crate::library::store::Item::practice(
+                    p.id,
+                    p.title,
+                    p.description,
+                    "en",
+                    "staff",
+                );
                 crate::library::store::add(db, &actor, std::path::Path::new("."), &item, None)
                     .await?;
             }

@@ -198,12 +198,12 @@ async fn consultations_page(
             topic: ctx.t(&format!("playbook_topic.{}", c.topic)),
             minutes: c.minutes.map(|m| m.to_string()).unwrap_or_default(),
             follow_ups: c.follow_ups,
-            related: c
-                .related
-                .iter()
-                .map(|r| ctx.t(&format!("playbook_topic.{r}")))
-                .collect::<Vec<_>>()
-                .join(&ctx.t("list.separator")),
+            related: crate::i18n::join_list(
+                &ctx.locale,
+                c.related
+                    .iter()
+                    .map(|r| ctx.t(&format!("playbook_topic.{r}"))),
+            ),
         })
         .collect();
     let t = ConsultationsPage {

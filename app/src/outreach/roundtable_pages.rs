@@ -151,7 +151,7 @@ async fn detail_page(
 ) -> Result<Response, AppError> {
     let db = &ctx.state.db;
     let r = rt::get(db, id).await?.ok_or(AppError::NotFound)?;
-    let today = crate::db::now();
+    let today = crate::web::today(ctx);
     let participants = rt::participants(db, id)
         .await?
         .into_iter()
@@ -167,8 +167,8 @@ async fn detail_page(
         .map(|a| ActionRow {
             id: a.id,
             due: show_day(ctx, a.due_on),
-            // Due dates are stored at noon: overdue once the due day is over.
-            overdue: a.status == "open" && a.due_on + 12 * 3600 <= today,
+            // Overdue once the due day is over, in the hotline's time zone.
+            overdue: a.status == "open" && crate::web::format_day(ctx, a.due_on) < today,
             status_label: ctx.t(&format!("roundtable.status.{}", a.status)),
             status: a.status,
             description: a.description,

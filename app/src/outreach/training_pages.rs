@@ -35,16 +35,12 @@ fn module_options(ctx: &Ctx, modules: &[training::Module]) -> Vec<Opt> {
 /// The names of an event's modules, in the list's order, comma-separated.
 async fn module_names(ctx: &Ctx, codes: &[String]) -> Result<String, AppError> {
     let labels = module_options(ctx, &training::modules(&ctx.state.db).await?);
-    Ok(codes
-        .iter()
-        .filter_map(|c| {
-            labels
-                .iter()
-                .find(|o| &o.code == c)
-                .map(|o| o.label.clone())
-        })
-        .collect::<Vec<_>>()
-        .join(&ctx.t("list.separator")))
+    Ok(crate::i18n::join_list(
+        &ctx.locale,
+        codes
+            .iter()
+            .filter_map(|c| labels.iter().find(|o| &o.code == c).map(|o| &o.label)),
+    ))
 }
 
 pub struct EventRow {
@@ -274,7 +270,10 @@ async fn event_page(
     let workshops = crate::playbooks::workshops::of_training(&ctx.state.db, id)
         .await?
         .into_iter()
-        .map(|w| (w.id, format!("{} ({})", w.title, w.held_on)))
+        .map(|w| {
+            let day = crate::web::show_iso_day(ctx, &w.held_on);
+            (w.id, format!("{} ({day})", w.title))
+        })
         .collect();
     let t = EventPage {
         page: Page::new(ctx, &e.title),

@@ -77,8 +77,9 @@ pub struct Playbook {
     pub phase: String,
     /// The Markdown after the front matter.
     pub body: String,
-    /// The text of each `- [ ]` item, in order (the launch plan's items), found once here.
-    pub checklist: Vec<String>,
+    /// The Markdown rendered once, when the file is read: sections, contents, and the text
+    /// of each `- [ ]` item (the launch plan's items).
+    pub rendered: super::render::Rendered,
     /// The whole file as written (front matter and Markdown), to copy and adapt.
     pub source: String,
     pub origin: Origin,
@@ -97,9 +98,9 @@ impl Playbook {
         }
     }
 
-    /// The consultation topic code of a bundled playbook (`outreach.store.TOPICS`).
-    pub fn topic(&self) -> String {
-        self.id.replace('-', "_")
+    /// The text of each `- [ ]` item, in order.
+    pub fn checklist(&self) -> &[String] {
+        &self.rendered.checklist
     }
 }
 
@@ -234,7 +235,7 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Playbook, Problem> 
         id,
         locale,
         phase,
-        checklist: super::render::render(body).checklist,
+        rendered: super::render::render(body),
         body: body.to_string(),
         source: text.to_string(),
         origin: Origin::Bundled,
@@ -379,6 +380,15 @@ impl Catalog {
         own.dedup();
         ids.extend(own);
         ids
+    }
+
+    /// `(id, title)` of each of `ids` the catalog has, for a reader of `locale` (related
+    /// playbooks).
+    pub fn titles(&self, ids: &[String], locale: &str) -> Vec<(String, String)> {
+        ids.iter()
+            .filter_map(|id| self.get(id, locale))
+            .map(|p| (p.id.clone(), p.title.clone()))
+            .collect()
     }
 
     /// The playbook to show for `id` to a reader of `locale`: the local version before the

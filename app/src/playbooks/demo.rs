@@ -110,7 +110,7 @@ pub async fn seed(db: &Db, keys: &Keys, locale: &str, timezone: &str) -> Result<
     for (playbook, item, status, owner, due, notes) in ITEMS {
         let version = catalog.get(playbook, locale);
         let item_text = version
-            .and_then(|p| p.checklist.get(*item as usize - 1).cloned())
+            .and_then(|p| p.checklist().get(*item as usize - 1).cloned())
             .unwrap_or_default();
         plan::save(
             db,

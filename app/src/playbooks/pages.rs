@@ -55,22 +55,12 @@ impl View {
             dir: i18n::direction(&p.locale),
             version: p.version.clone(),
             estimated_time: p.estimated_time.clone(),
-            audience: p
-                .audience
-                .iter()
-                .map(|a| audience_label(locale, a))
-                .collect::<Vec<_>>()
-                .join(&i18n::tr(locale, "list.separator")),
+            audience: i18n::join_list(locale, p.audience.iter().map(|a| audience_label(locale, a))),
             phase: i18n::tr(locale, &format!("playbook.phase.{}", p.phase)),
-            related: p
-                .related
-                .iter()
-                .filter_map(|r| catalog.get(r, &p.locale))
-                .map(|r| (r.id.clone(), r.title.clone()))
-                .collect(),
+            related: catalog.titles(&p.related, &p.locale),
             local_file: p.local_file().map(str::to_string),
             adapted: p.is_local() && catalog.bundled_version(&p.id, &p.locale).is_some(),
-            rendered: render::render(&p.body),
+            rendered: p.rendered.clone(),
         }
     }
 }
@@ -157,24 +147,24 @@ pub async fn library(ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Respons
         .collect();
     let mut found = 0;
     for p in catalog.list(&reading) {
-        let view = View::new(&catalog, p, &ctx.locale);
         let sections: Vec<(String, String)> = if q.is_empty() {
             Vec::new()
         } else {
-            view.rendered
+            p.rendered
                 .sections
                 .iter()
                 .filter(|s| render::section_matches(s, &q))
                 .map(|s| (s.id.clone(), s.title.clone()))
                 .collect()
         };
-        if !q.is_empty() && sections.is_empty() && !view.title.to_lowercase().contains(&q) {
+        if !q.is_empty() && sections.is_empty() && !p.title.to_lowercase().contains(&q) {
             continue;
         }
+        let view = View::new(&catalog, p, &ctx.locale);
         found += 1;
         let phase = PHASES.iter().position(|x| *x == p.phase).unwrap_or(0);
         groups[phase].hits.push(Hit {
-            checklist: view.rendered.checklist.len(),
+            checklist: p.checklist().len(),
             id: view.id,
             title: view.title,
             estimated_time: view.estimated_time,

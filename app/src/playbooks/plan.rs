@@ -174,22 +174,15 @@ pub fn build(
         .collect();
     let mut overall = Score::default();
     let mut playbooks = Vec::new();
-    // Checklists in other languages, rendered once each when a saved wording is compared.
-    let mut other: HashMap<(String, String), Vec<String>> = HashMap::new();
-    let mut wording = |id: &str, locale: &str| -> Vec<String> {
-        other
-            .entry((id.to_string(), locale.to_string()))
-            .or_insert_with(|| {
-                catalog
-                    .get(id, locale)
-                    .filter(|p| p.locale == locale)
-                    .map(|p| p.checklist.clone())
-                    .unwrap_or_default()
-            })
-            .clone()
+    // An item's wording in the language it was saved in.
+    let wording = |id: &str, locale: &str, i: usize| -> Option<&String> {
+        catalog
+            .get(id, locale)
+            .filter(|p| p.locale == locale)
+            .and_then(|p| p.checklist().get(i))
     };
     for p in catalog.list(locale) {
-        let checklist = p.checklist.clone();
+        let checklist = p.checklist().to_vec();
         if checklist.is_empty() {
             continue;
         }
@@ -211,7 +204,7 @@ pub fn build(
                         && if e.item_locale == p.locale {
                             e.item_text != text
                         } else {
-                            wording(&p.id, &e.item_locale).get(i) != Some(&e.item_text)
+                            wording(&p.id, &e.item_locale, i) != Some(&e.item_text)
                         }
                 });
                 score.add(&status);

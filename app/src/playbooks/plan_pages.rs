@@ -13,7 +13,7 @@ use crate::auth::Permission;
 use crate::error::AppError;
 use crate::intake::console::{opts, Opt};
 use crate::web::form::{form_pairs, one};
-use crate::web::{Ctx, Page};
+use crate::web::{num, pct, Ctx, Page};
 
 /// A phase or playbook score as the pages show it.
 pub struct Bar {
@@ -30,16 +30,12 @@ fn bar(ctx: &Ctx, label: String, s: Score) -> Bar {
             &ctx.locale,
             "launch.score",
             &[
-                ("done", &number(ctx, s.done)),
-                ("total", &number(ctx, s.applicable)),
-                ("percent", &number(ctx, s.percent())),
+                ("done", &num(&ctx.locale, s.done)),
+                ("total", &num(&ctx.locale, s.applicable)),
+                ("percent", &pct(&ctx.locale, s.percent())),
             ],
         ),
     }
-}
-
-fn number(ctx: &Ctx, n: usize) -> String {
-    crate::i18n::format_number(&ctx.locale, i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// The plan as the reader sees it now.

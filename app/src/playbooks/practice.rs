@@ -58,6 +58,8 @@ pub struct Scenario {
     pub reasons: BTreeMap<String, String>,
     /// The trainer's Markdown: situation, caller script, what a good call does, debrief.
     pub body: String,
+    /// The body rendered once, when the file is read.
+    pub rendered: super::render::Rendered,
 }
 
 /// The field names of [`Expected`], in the order a score lists them.
@@ -172,6 +174,7 @@ pub fn parse(file: &str, folder: &str, text: &str) -> Result<Scenario, Problem> 
         expected: front.expected,
         reasons: front.reasons,
         body: body.to_string(),
+        rendered: super::render::render(body),
     })
 }
 

@@ -6,7 +6,6 @@ use axum::extract::Path;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::practice::{self, FieldScore, Scenario};
-use super::render::{self, Rendered};
 use crate::auth::Permission;
 use crate::error::AppError;
 use crate::i18n;
@@ -59,7 +58,10 @@ pub async fn list(ctx: Ctx) -> Result<Response, AppError> {
                 Some((c, t)) => i18n::tr_with(
                     &ctx.locale,
                     "practice.result",
-                    &[("correct", &c.to_string()), ("total", &t.to_string())],
+                    &[
+                        ("correct", &crate::web::num(&ctx.locale, c)),
+                        ("total", &crate::web::num(&ctx.locale, t)),
+                    ],
                 ),
                 None => ctx.t("practice.unfinished"),
             },
@@ -89,7 +91,8 @@ struct ScriptPage {
     page: Page,
     s: &'static Scenario,
     expected: Vec<ExpectedRow>,
-    rendered: Rendered,
+    /// `(id, title)` of the playbooks the scenario practises.
+    related: Vec<(String, String)>,
     sandbox: bool,
     can_take: bool,
 }
@@ -114,10 +117,11 @@ pub async fn script(ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppErr
         return Err(AppError::Forbidden);
     }
     let s = practice::get(&id, &ctx.locale).ok_or(AppError::NotFound)?;
+    let catalog = super::pages::catalog(&ctx);
     let t = ScriptPage {
         page: Page::new(&ctx, &s.title),
         expected: expected_rows(&ctx, s),
-        rendered: render::render(&s.body),
+        related: catalog.titles(&s.related, &s.locale),
         sandbox: ctx.state.config.hotline.demo,
         can_take: ctx.can(Permission::EditContacts),
         s,
@@ -196,7 +200,10 @@ pub async fn result(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError>
                 i18n::tr_with(
                     &ctx.locale,
                     "practice.result_recorded",
-                    &[("correct", &c.to_string()), ("total", &t.to_string())],
+                    &[
+                        ("correct", &crate::web::num(&ctx.locale, c)),
+                        ("total", &crate::web::num(&ctx.locale, t)),
+                    ],
                 )
             })
             .unwrap_or_default(),

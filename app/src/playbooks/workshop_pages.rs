@@ -384,10 +384,7 @@ pub struct Screen {
 
 /// The workshop's date as its own language writes it (for the screens and the handout).
 fn held_on_in(w: &Workshop) -> String {
-    w.held_on
-        .parse::<jiff::civil::Date>()
-        .map(|d| i18n::dates::day(&w.locale, d))
-        .unwrap_or_else(|_| w.held_on.clone())
+    i18n::dates::iso_day(&w.locale, &w.held_on)
 }
 
 /// The whole presentation: an opening screen, then for each playbook a title screen and a

@@ -333,7 +333,7 @@ pub fn error_page(ctx: &Ctx, status: StatusCode, message_key: &str) -> Response 
 /// template failed): a bare page in the reader's language that still gives the emergency
 /// number.
 fn plain_error(state: &AppState, locale: &str, status: StatusCode) -> Response {
-    let esc = crate::intake::twilio::xml_escape;
+    let esc = super::xml_escape;
     let t = |key: &str| esc(&i18n::tr(locale, key));
     let emergency = i18n::tr_with(
         locale,

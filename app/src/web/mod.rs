@@ -154,7 +154,17 @@ impl Page {
 
     /// A number as this language writes it (`1,234`, `1.234`, `1 234`).
     pub fn num(&self, n: impl Count) -> String {
-        i18n::format_number(&self.locale, i64::try_from(n.count()).unwrap_or(i64::MAX))
+        num(&self.locale, n)
+    }
+
+    /// Items listed as this language lists them (`a, b`; `a、b`).
+    pub fn list(&self, items: &[String]) -> String {
+        i18n::join_list(&self.locale, items)
+    }
+
+    /// A percentage as this language writes it (`42%`, `42 %`).
+    pub fn pct(&self, n: impl Count) -> String {
+        pct(&self.locale, n)
     }
 
     /// A text that counts `n` things, in the plural form `n` takes in this language.
@@ -182,10 +192,33 @@ impl Page {
     }
 }
 
+/// The hotline's time zone (checked when the configuration is loaded; UTC otherwise).
+fn zone(ctx: &Ctx) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// Escapes text for XML and HTML (TwiML, the bare error page).
+pub fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// A number as `locale` writes it (`1,234`, `1.234`, `1 234`).
+pub fn num(locale: &str, n: impl Count) -> String {
+    i18n::format_number(locale, i64::try_from(n.count()).unwrap_or(i64::MAX))
+}
+
+/// A percentage as `locale` writes it (`42%`, `42 %`).
+pub fn pct(locale: &str, n: impl Count) -> String {
+    i18n::format_percent(locale, i64::try_from(n.count()).unwrap_or(i64::MAX))
+}
+
 /// A Unix time in the deployment's time zone, `YYYY-MM-DD HH:MM`.
 pub fn format_time(ctx: &Ctx, unix: i64) -> String {
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = zone(ctx);
     jiff::Timestamp::from_second(unix)
         .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
@@ -200,8 +233,7 @@ pub fn is_iso_date(s: &str) -> bool {
 /// A moment as the reader's language writes it ("Nov 29, 2026, 2:05 PM"), in the hotline's
 /// time zone. For display only: forms and comparisons use [`format_time`].
 pub fn show_time(ctx: &Ctx, unix: i64) -> String {
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = zone(ctx);
     jiff::Timestamp::from_second(unix)
         .map(|t| i18n::dates::day_time(&ctx.locale, t.to_zoned(tz).datetime()))
         .unwrap_or_default()
@@ -210,8 +242,7 @@ pub fn show_time(ctx: &Ctx, unix: i64) -> String {
 /// The day of a moment as the reader's language writes it ("Nov 29, 2026"). For display
 /// only: forms and comparisons use [`format_day`].
 pub fn show_day(ctx: &Ctx, unix: i64) -> String {
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone)
-        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = zone(ctx);
     jiff::Timestamp::from_second(unix)
         .map(|t| i18n::dates::day(&ctx.locale, t.to_zoned(tz).date()))
         .unwrap_or_default()
@@ -220,9 +251,7 @@ pub fn show_day(ctx: &Ctx, unix: i64) -> String {
 /// A stored `YYYY-MM-DD` date as the reader's language writes it (as given if it is not a
 /// date). For display only.
 pub fn show_iso_day(ctx: &Ctx, date: &str) -> String {
-    date.parse::<jiff::civil::Date>()
-        .map(|d| i18n::dates::day(&ctx.locale, d))
-        .unwrap_or_else(|_| date.to_string())
+    i18n::dates::iso_day(&ctx.locale, date)
 }
 
 /// Today's date (`YYYY-MM-DD`) in the hotline's time zone.
@@ -232,7 +261,9 @@ pub fn today(ctx: &Ctx) -> String {
 
 /// The day of a Unix time in the deployment's time zone, `YYYY-MM-DD`.
 pub fn format_day(ctx: &Ctx, unix: i64) -> String {
-    format_time(ctx, unix).chars().take(10).collect()
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.to_zoned(zone(ctx)).date().to_string())
+        .unwrap_or_default()
 }
 
 /// A `YYYY-MM-DD` date, `plus_days` later, at `time` in the deployment's time zone, as a
@@ -245,7 +276,7 @@ pub fn local_timestamp(
 ) -> Option<i64> {
     let d: jiff::civil::Date = date.trim().parse().ok()?;
     let d = d.checked_add(jiff::Span::new().days(plus_days)).ok()?;
-    let tz = jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).ok()?;
+    let tz = zone(ctx);
     d.to_datetime(time)
         .to_zoned(tz)
         .ok()
