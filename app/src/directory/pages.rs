@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -416,34 +416,22 @@ pub async fn review(ctx: Ctx) -> Result<Html<String>, AppError> {
 pub async fn export_json(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
     let p = hsds::load(&ctx.state.db).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"directory-hsds.json\"",
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "application/json; charset=utf-8",
+        "directory-hsds.json",
         hsds::to_json(&p),
-    )
-        .into_response())
+    ))
 }
 
 pub async fn export_zip(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Permission::ManageDirectory)?;
     let p = hsds::load(&ctx.state.db).await?;
     let bytes = hsds::to_zip(&p).map_err(|e| AppError::Internal(format!("zip: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"directory-hsds.zip\"",
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "application/zip",
+        "directory-hsds.zip",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 #[derive(Template)]

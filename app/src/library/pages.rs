@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -260,32 +260,6 @@ pub async fn upload(ctx: Ctx, mut form: Multipart) -> Result<Response, AppError>
     Ok(Redirect::to("/library?notice=library_saved").into_response())
 }
 
-/// `filename*` for Content-Disposition: the original name, percent-encoded (RFC 5987), and
-/// a plain ASCII fallback with anything unusual replaced.
-fn disposition(original: &str) -> String {
-    let fallback: String = original
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = original
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-}
-
 /// A document: public ones for everyone, the others for staff only (anyone else is told
 /// it does not exist).
 pub async fn download(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -306,18 +280,11 @@ pub async fn download(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppErro
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|_| AppError::Internal("library file missing".into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, item.mime.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                disposition(&item.original_name),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
+    Ok(crate::web::attachment(
+        &item.mime,
+        &item.original_name,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// Publishes a roundtable's best practice to the library: public for a public roundtable,
@@ -370,17 +337,11 @@ pub async fn bundle_export(ctx: Ctx) -> Result<Response, AppError> {
     ctx.require(Permission::Outreach)?;
     let cfg = &ctx.state.config.hotline;
     let bytes = super::bundle::export(&ctx.state.db, &ctx.state.dir, cfg).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"hotline-bundle.zip\"".to_string(),
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "application/zip",
+        "hotline-bundle.zip",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// `POST /library/bundle` (multipart `file`): imports a bundle, all or nothing.

@@ -182,7 +182,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Item, sqlx::Error> {
         original_name: r.try_get(6)?,
         mime: r.try_get(7)?,
         size: r.try_get(8)?,
-        tags: crate::outreach::store::codes(&tags),
+        tags: crate::db::fields::split(tags),
         language: r.try_get(10)?,
         audience: r.try_get(11)?,
         visibility: r.try_get(12)?,

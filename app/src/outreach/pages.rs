@@ -394,10 +394,9 @@ pub async fn add_material(ctx: Ctx, body: Bytes) -> Result<Response, AppError> {
     };
     let document_ok = match (one(&p, "document"), m.document) {
         ("", _) => true,
-        (_, Some(id)) => library_documents(&ctx)
+        (_, Some(id)) => crate::library::store::get(&ctx.state.db, id)
             .await?
-            .iter()
-            .any(|d| d.code == id.to_string()),
+            .is_some_and(|i| i.kind == "file"),
         _ => false,
     };
     let ok = document_ok

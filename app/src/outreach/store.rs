@@ -36,15 +36,6 @@ pub const TOPICS: &[&str] = &[
     "launch_awareness_monitoring",
 ];
 
-/// A list of codes stored comma-separated.
-pub(crate) fn codes(stored: &str) -> Vec<String> {
-    stored
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 #[derive(Debug, Clone)]
 pub struct ReachedOrg {
     pub id: i64,
@@ -166,7 +157,7 @@ pub async fn consultations(db: &Db, from: i64, to: i64) -> Result<Vec<Consultati
                 topic: r.try_get(5)?,
                 minutes: r.try_get(6)?,
                 follow_ups: r.try_get(7)?,
-                related: codes(&related),
+                related: crate::db::fields::split(related),
                 notes: r.try_get(9)?,
             })
         })

@@ -5,6 +5,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Actor, Event};
 use crate::crypto::Keys;
+use crate::db::fields::dec;
 use crate::db::{now, Db, DbError};
 
 pub const TIERS: &[&str] = &["online", "blended", "trainers"];
@@ -94,7 +95,7 @@ fn event_from(r: &sqlx::any::AnyRow) -> Result<TrainingEvent, sqlx::Error> {
         starts_at: r.try_get(5)?,
         place: r.try_get(6)?,
         trainers: r.try_get(7)?,
-        modules: super::store::codes(&modules),
+        modules: crate::db::fields::split(modules),
         registered: r.try_get(9)?,
         attended: r.try_get(10)?,
     })
@@ -243,23 +244,13 @@ pub async fn people(db: &Db, keys: &Keys, event_id: i64) -> Result<Vec<Person>, 
     .bind(event_id)
     .fetch_all(&db.pool)
     .await?;
-    let undecryptable =
-        || DbError::Sqlx(sqlx::Error::Decode("a field could not be decrypted".into()));
     let mut out = Vec::new();
     for r in rows {
-        let name: String = r.try_get(1)?;
-        let email: String = r.try_get(2)?;
         let attended: i64 = r.try_get(4)?;
         out.push(Person {
             id: r.try_get(0)?,
-            name: keys
-                .fields
-                .decrypt_text(NAME, &name)
-                .map_err(|_| undecryptable())?,
-            email: keys
-                .fields
-                .decrypt_text(EMAIL, &email)
-                .map_err(|_| undecryptable())?,
+            name: dec(keys, NAME, r.try_get(1)?)?.unwrap_or_default(),
+            email: dec(keys, EMAIL, r.try_get(2)?)?.unwrap_or_default(),
             organization: r.try_get(3)?,
             attended: attended == 1,
         });

@@ -113,7 +113,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(file: &str, key: &'static str, args: &[(&'static str, &str)]) -> Self {
+    pub(crate) fn new(file: &str, key: &'static str, args: &[(&'static str, &str)]) -> Self {
         Problem {
             file: file.to_string(),
             problem: i18n::Message::new(key, args),
@@ -251,23 +251,35 @@ fn bundled() -> &'static (Vec<Playbook>, Vec<Problem>) {
         let mut problems = Vec::new();
         for folder in BUNDLED_DIR.dirs() {
             let locale = folder.path().to_string_lossy().to_string();
-            for file in folder.files() {
-                let name = file.path().to_string_lossy().to_string();
-                if !name.ends_with(".md") {
-                    continue;
-                }
-                let parsed = file
-                    .contents_utf8()
-                    .ok_or_else(|| Problem::new(&name, "playbook.problem.not_text", &[]))
-                    .and_then(|text| parse(&name, &locale, text));
-                match parsed {
-                    Ok(p) => list.push(p),
-                    Err(e) => problems.push(e),
-                }
-            }
+            parse_bundled(folder, &locale, parse, &mut list, &mut problems);
         }
         (list, problems)
     })
+}
+
+/// Parses each `.md` file of a bundled `folder` (of `locale`) with `parse`, into `list` or,
+/// when it does not parse, `problems`.
+pub(crate) fn parse_bundled<T>(
+    folder: &include_dir::Dir<'_>,
+    locale: &str,
+    parse: fn(&str, &str, &str) -> Result<T, Problem>,
+    list: &mut Vec<T>,
+    problems: &mut Vec<Problem>,
+) {
+    for file in folder.files() {
+        let name = file.path().to_string_lossy().to_string();
+        if !name.ends_with(".md") {
+            continue;
+        }
+        let parsed = file
+            .contents_utf8()
+            .ok_or_else(|| Problem::new(&name, "playbook.problem.not_text", &[]))
+            .and_then(|text| parse(&name, locale, text));
+        match parsed {
+            Ok(p) => list.push(p),
+            Err(e) => problems.push(e),
+        }
+    }
 }
 
 /// All playbooks a deployment serves, and the problems found on the way.

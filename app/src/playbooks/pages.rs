@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -248,17 +247,11 @@ pub async fn handout(
     let p = catalog.get(&id, &reading).ok_or(AppError::NotFound)?;
     let html = super::export::handout(&catalog, &[p], &p.locale, &exporter(&ctx))?;
     let name = format!("{}-{}.html", p.id, p.locale);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "text/html; charset=utf-8",
+        &name,
         html,
-    )
-        .into_response())
+    ))
 }
 
 pub struct LocalRow {

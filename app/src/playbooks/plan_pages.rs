@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::catalog::Catalog;
@@ -311,17 +311,11 @@ pub async fn csv(ctx: Ctx) -> Result<Response, AppError> {
         .into_inner()
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("launch-plan-{}.csv", crate::web::today(&ctx));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "text/csv; charset=utf-8",
+        &name,
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// A cell a spreadsheet will not run as a formula.

@@ -129,10 +129,7 @@ impl Expected {
 
 /// Parses a scenario file; `folder` is its locale folder.
 pub fn parse(file: &str, folder: &str, text: &str) -> Result<Scenario, Problem> {
-    let problem = |key, args: &[(&'static str, &str)]| Problem {
-        file: file.to_string(),
-        problem: crate::i18n::Message::new(key, args),
-    };
+    let problem = |key, args: &[(&'static str, &str)]| Problem::new(file, key, args);
     let (table, body) = front_matter(file, text)?;
     let front: Front = toml::Value::Table(table)
         .try_into()
@@ -185,25 +182,8 @@ pub fn bundled() -> &'static (Vec<Scenario>, Vec<Problem>) {
         let mut list = Vec::new();
         let mut problems = Vec::new();
         for locale in BUNDLED_LOCALES {
-            let Some(dir) = BUNDLED_DIR.get_dir(format!("{locale}/practice")) else {
-                continue;
-            };
-            for file in dir.files() {
-                let name = file.path().to_string_lossy().to_string();
-                if !name.ends_with(".md") {
-                    continue;
-                }
-                let parsed = match file.contents_utf8() {
-                    Some(text) => parse(&name, locale, text),
-                    None => Err(Problem {
-                        file: name.clone(),
-                        problem: crate::i18n::Message::new("playbook.problem.not_text", &[]),
-                    }),
-                };
-                match parsed {
-                    Ok(s) => list.push(s),
-                    Err(e) => problems.push(e),
-                }
+            if let Some(dir) = BUNDLED_DIR.get_dir(format!("{locale}/practice")) {
+                super::catalog::parse_bundled(dir, locale, parse, &mut list, &mut problems);
             }
         }
         list.sort_by(|a, b| a.id.cmp(&b.id));

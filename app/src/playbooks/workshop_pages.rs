@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -21,10 +21,8 @@ use crate::outreach::training;
 use crate::web::form::{form_pairs, many, one};
 use crate::web::{Ctx, Page};
 
-pub struct Choice {
-    pub code: String,
-    pub label: String,
-}
+/// A choice in a list: the code sent and the label shown.
+pub use crate::intake::console::Opt as Choice;
 
 /// The workshop form (new or edit) and its choices.
 pub struct FormParts {
@@ -505,15 +503,9 @@ pub async fn handout(ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError
         &intro,
     )?;
     let name = format!("workshop-{}-{}.html", w.id, w.held_on);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
+    Ok(crate::web::attachment(
+        "text/html; charset=utf-8",
+        &name,
         html,
-    )
-        .into_response())
+    ))
 }

@@ -197,6 +197,49 @@ fn zone(ctx: &Ctx) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(&ctx.state.config.hotline.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
+/// A file to save: `body` of `content_type`, named `name` (the name percent-encoded per
+/// RFC 5987 beside a plain ASCII fallback).
+pub fn attachment(
+    content_type: &str,
+    name: &str,
+    body: impl axum::response::IntoResponse,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Escapes text for XML and HTML (TwiML, the bare error page).
 pub fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
