@@ -2,8 +2,10 @@
 //! adapted ones in `DIR/playbooks/<locale>/<name>.md`. A broken local file is reported and
 //! skipped; the rest are served.
 
-use std::path::Path;
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::SystemTime;
 
 use include_dir::{include_dir, Dir};
 
@@ -282,6 +284,44 @@ pub(crate) fn parse_bundled<T>(
     }
 }
 
+/// A local playbook file read and parsed; kept while the file's time and size stay the same,
+/// so that pages that read the catalog (the staff home, the launch plan) do not parse and
+/// render every local file on each request.
+fn parse_local(file: &Path, shown: &str, folder: &str) -> Result<Playbook, Problem> {
+    type Parsed = Result<Playbook, Problem>;
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (SystemTime, u64, Parsed)>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let stamp = std::fs::metadata(file)
+        .ok()
+        .and_then(|m| Some((m.modified().ok()?, m.len())));
+    if let Some((time, len)) = stamp {
+        let kept = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, l, parsed)) = kept.get(file) {
+            if (*t, *l) == (time, len) {
+                return parsed.clone();
+            }
+        }
+    }
+    let parsed = match std::fs::read(file) {
+        Err(e) => {
+            let mut p = Problem::new(shown, "playbook.problem.unreadable", &[]);
+            p.problem = p.problem.because(i18n::message::io_problem(&e));
+            Err(p)
+        }
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(_) => Err(Problem::new(shown, "playbook.problem.not_text", &[])),
+            Ok(text) => parse(shown, folder, &text),
+        },
+    };
+    if let Some((time, len)) = stamp {
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(file.to_path_buf(), (time, len, parsed.clone()));
+    }
+    parsed
+}
+
 /// All playbooks a deployment serves, and the problems found on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -340,18 +380,7 @@ impl Catalog {
             files.sort();
             for file in files {
                 let shown = file.display().to_string();
-                let parsed = match std::fs::read(&file) {
-                    Err(e) => {
-                        let mut p = Problem::new(&shown, "playbook.problem.unreadable", &[]);
-                        p.problem = p.problem.because(i18n::message::io_problem(&e));
-                        Err(p)
-                    }
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Err(_) => Err(Problem::new(&shown, "playbook.problem.not_text", &[])),
-                        Ok(text) => parse(&shown, &folder, &text),
-                    },
-                };
-                match parsed {
+                match parse_local(&file, &shown, &folder) {
                     Ok(mut p) => {
                         if self
                             .local
