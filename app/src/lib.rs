@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod intake;
 pub mod library;

@@ -396,13 +396,10 @@ pub fn write_local(
     } else {
         to_yaml(locale, texts, admin_locale)
     };
-    // Written beside, then moved over: a crash never leaves half a file.
-    let partial = folder.join(format!(".{locale}.yml.partial"));
-    std::fs::write(&partial, body)?;
     if path.exists() {
         std::fs::copy(&path, folder.join(format!("{locale}.yml.previous")))?;
     }
-    std::fs::rename(&partial, &path)?;
+    crate::files::replace(&path, body.as_bytes())?;
     Ok(path)
 }
 

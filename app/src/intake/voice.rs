@@ -419,20 +419,9 @@ pub fn write_fallback_in(
     emergency_number: &str,
     locales: &[String],
 ) -> std::io::Result<()> {
-    let path = dir.join(FALLBACK_FILE);
-    // A name of its own: several processes (or a save on the Settings page) may write at
-    // the same moment, and each rename then puts a whole document in place.
-    let tmp = dir.join(format!(
-        ".{FALLBACK_FILE}.{}.new",
-        crate::crypto::random_token()
-    ));
-    let written = std::fs::write(
-        &tmp,
-        fallback_document(backup_number, emergency_number, locales),
+    // Several processes (or a save on the Settings page) may write at the same moment.
+    crate::files::replace(
+        &dir.join(FALLBACK_FILE),
+        fallback_document(backup_number, emergency_number, locales).as_bytes(),
     )
-    .and_then(|()| std::fs::rename(&tmp, &path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }

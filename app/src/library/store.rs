@@ -262,13 +262,7 @@ fn write_file(folder: &Path, original_name: &str, bytes: &[u8]) -> Result<String
         crate::crypto::random_token(),
         extension(original_name)
     );
-    let tmp = folder.join(format!(".{name}.part"));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, folder.join(&name)))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            DbError::Io(io_problem(&e))
-        })?;
+    crate::files::replace(&folder.join(&name), bytes).map_err(|e| DbError::Io(io_problem(&e)))?;
     Ok(name)
 }
 
