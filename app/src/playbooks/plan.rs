@@ -106,6 +106,13 @@ pub struct Item {
     pub changed: bool,
 }
 
+impl std::ops::AddAssign for Score {
+    fn add_assign(&mut self, other: Score) {
+        self.done += other.done;
+        self.applicable += other.applicable;
+    }
+}
+
 /// Done out of applicable (items marked not applicable do not count).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Score {
@@ -120,6 +127,7 @@ impl Score {
             .unwrap_or(100)
     }
 
+    /// Counts one item of `status`.
     fn add(&mut self, status: &str) {
         if status != "not_applicable" {
             self.applicable += 1;
@@ -223,11 +231,9 @@ pub fn build(
             })
             .collect();
         if let Some(ph) = phases.iter_mut().find(|ph| ph.phase == p.phase) {
-            ph.score.done += score.done;
-            ph.score.applicable += score.applicable;
+            ph.score += score;
         }
-        overall.done += score.done;
-        overall.applicable += score.applicable;
+        overall += score;
         playbooks.push(PlanPlaybook {
             id: p.id.clone(),
             locale: p.locale.clone(),
