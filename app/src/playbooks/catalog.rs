@@ -288,8 +288,9 @@ pub(crate) fn parse_bundled<T>(
 /// so that pages that read the catalog (the staff home, the launch plan) do not parse and
 /// render every local file on each request.
 fn parse_local(file: &Path, shown: &str, folder: &str) -> Result<Playbook, Problem> {
-    type Parsed = Result<Playbook, Problem>;
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (SystemTime, u64, Parsed)>>> = OnceLock::new();
+    /// A file's time and size when it was read, and what it gave.
+    type Kept = (SystemTime, u64, Result<Playbook, Problem>);
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Kept>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let stamp = std::fs::metadata(file)
         .ok()
