@@ -595,9 +595,9 @@ mod tests {
 
     #[test]
     fn lists_the_readers_way() {
-        assert_eq!(join_list("en", &["a", "b"]), "a, b");
-        assert_eq!(join_list("ja", &["a", "b"]), "a、b");
-        assert_eq!(join_list("ar", &["a", "b"]), "a، b");
+        assert_eq!(join_list("en", ["a", "b"]), "a, b");
+        assert_eq!(join_list("ja", ["a", "b"]), "a、b");
+        assert_eq!(join_list("ar", ["a", "b"]), "a، b");
     }
 
     #[test]
